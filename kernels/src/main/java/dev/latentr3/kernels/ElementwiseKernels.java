@@ -1,0 +1,74 @@
+package dev.latentr3.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Element-wise maps, strided copies, reductions, casts and row gathers/scatters on fp32 unless stated.
+ * Index arrays are int32. Output segments may alias an input only where a method says so.
+ */
+public interface ElementwiseKernels {
+
+    enum Binary { ADD, SUB, MUL, DIV, MAX, MIN }
+
+    enum Unary { NEG, EXP, LOG, SQRT, RSQRT, ABS, SILU, SIGMOID, TANH, RELU }
+
+    /**
+     * out[i] = op(a[ia], b[ib]) over a row-major iteration of {@code shape}; out is contiguous with that shape.
+     * Strides (elements) describe a and b; a stride of 0 broadcasts. out may alias a or b when that operand is
+     * contiguous with the same shape (in-place accumulate: out == a).
+     */
+    void binary(Binary op, int[] shape, MemorySegment a, long[] aStrides, MemorySegment b, long[] bStrides,
+                MemorySegment out);
+
+    /** out[i] = op(x[i]) for i < n, contiguous; out may alias x. */
+    void unary(Unary op, long n, MemorySegment x, MemorySegment out);
+
+    /** out[i] = alpha * x[i] + beta, contiguous; out may alias x. */
+    void affine(long n, float alpha, float beta, MemorySegment x, MemorySegment out);
+
+    /** y[i] += alpha * x[i], contiguous (gradient accumulation). */
+    void axpy(long n, float alpha, MemorySegment x, MemorySegment y);
+
+    /**
+     * Backward of a unary op: dx[i] = dy[i] * op'(x[i]), given the forward input x and output y (whichever is cheaper).
+     */
+    void unaryBackward(Unary op, long n, MemorySegment x, MemorySegment y, MemorySegment dy, MemorySegment dx);
+
+    /** out[i] = value for i < n. */
+    void fill(long n, float value, MemorySegment out);
+
+    /**
+     * Copies a strided view into a contiguous (row-major) destination: dst[i] = src[offset(i)].
+     * {@code elementBytes} is 2, 4 or 8: copies any dtype of that width (bf16, f32/i32, i64).
+     */
+    void copyStrided(int elementBytes, int[] shape, MemorySegment src, long[] srcStrides, MemorySegment dst);
+
+    /**
+     * Reduction over the middle axis of a contiguous [outer, reduce, inner] array into [outer, inner].
+     * SUM: out = sum. MAX: out = max and argmax (int32, the first maximum) into {@code indices} when it is not null.
+     */
+    enum Reduce { SUM, MAX }
+
+    void reduce(Reduce op, int outer, int reduce, int inner, MemorySegment x, MemorySegment out, MemorySegment indices);
+
+    /** Sum of squares of n contiguous elements, accumulated in double (global-norm clipping). */
+    double sumOfSquares(long n, MemorySegment x);
+
+    /** fp32 -> bf16 with round-to-nearest-even (NaN stays NaN). */
+    void f32ToBf16(long n, MemorySegment src, MemorySegment dst);
+
+    /** bf16 -> fp32 (exact). */
+    void bf16ToF32(long n, MemorySegment src, MemorySegment dst);
+
+    /** out[i, :] = table[idx[i], :] for i < n; table is [rows, dim]. Indices are checked against rows. */
+    void gatherRows(int n, int dim, MemorySegment table, int rows, MemorySegment idx, MemorySegment out);
+
+    /** dTable[idx[i], :] += dOut[i, :] for i < n (repeated indices accumulate). */
+    void scatterAddRows(int n, int dim, MemorySegment dOut, MemorySegment idx, int rows, MemorySegment dTable);
+
+    /** dst[idx[i], :] = src[i, :] for i < n (later entries win on repeats). */
+    void putRows(int n, int dim, MemorySegment src, MemorySegment idx, int rows, MemorySegment dst);
+
+    /** dst[idx[i], :] = value for i < n. */
+    void fillRows(int n, int dim, float value, MemorySegment idx, int rows, MemorySegment dst);
+}
