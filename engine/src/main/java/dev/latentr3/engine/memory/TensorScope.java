@@ -1,0 +1,57 @@
+package dev.latentr3.engine.memory;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayDeque;
+
+/**
+ * A region of tensor lifetimes, typically one training step: every tensor allocated on this thread while the scope is
+ * the innermost open one is freed when it closes. Tensors that must outlive it (parameters, gradients of
+ * parameters, optimizer state) are allocated outside any scope or with {@link Storage#owned}.
+ *
+ * <pre>{@code
+ * try (var step = TensorScope.open()) {
+ *     Tensor loss = model.loss(batch);
+ *     loss.backward();
+ *     optimizer.step();
+ * } // activations and temporaries freed here
+ * }</pre>
+ */
+public final class TensorScope implements AutoCloseable {
+    private static final ThreadLocal<ArrayDeque<TensorScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private final Arena arena = Arena.ofShared();
+    private final Thread owner = Thread.currentThread();
+    private boolean closed;
+
+    private TensorScope() {}
+
+    public static TensorScope open() {
+        TensorScope s = new TensorScope();
+        OPEN.get().push(s);
+        return s;
+    }
+
+    /** The innermost open scope of this thread, or null. */
+    public static TensorScope current() {
+        return OPEN.get().peek();
+    }
+
+    Arena arena() {
+        return arena;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a TensorScope must be closed by the thread that opened it (" + owner.getName() + ")");
+        }
+        ArrayDeque<TensorScope> open = OPEN.get();
+        if (open.peek() != this) {
+            throw new IllegalStateException("TensorScopes must close innermost first");
+        }
+        open.pop();
+        closed = true;
+        arena.close();
+    }
+}
