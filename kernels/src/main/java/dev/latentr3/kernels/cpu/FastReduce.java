@@ -19,9 +19,10 @@ import static dev.latentr3.kernels.Segments.setFloat;
  * the partial into a double, which keeps the float error of any one partial to a few dozen terms while the bulk of
  * the work stays in float lanes.
  *
- * <p>With inner > 1 the loops stream each [reduce] row of x contiguously into a per-chunk accumulator row (vectorised
- * across inner); with inner == 1 they vectorise along the reduced axis itself. Both are parallel over independent
- * outputs, so results do not depend on the thread count.
+ * <p>With inner > 1 the loops vectorise across inner, a block of a few vectors of columns per work item with the
+ * accumulators in registers, walking down the reduced rows (an earlier version streamed whole rows into an
+ * accumulator array: twice as slow, the per-row loop being too short). With inner == 1 they vectorise along the
+ * reduced axis itself. Both are parallel over independent outputs, so results do not depend on the thread count.
  */
 final class FastReduce {
     private FastReduce() {}
@@ -34,8 +35,8 @@ final class FastReduce {
     private static final int CHUNK = 512;
     /** Reduced rows summed in float before folding into double (inner > 1). */
     private static final int ROWS_PER_FOLD = 64;
-    /** Columns of inner handled by one work item: accumulators of this width stay in L1. */
-    private static final int COLS = 1024;
+    /** Vectors of columns per work item when inner > 1: four accumulators stay in registers. */
+    private static final int BLOCK_VECTORS = 4;
 
     static void sum(int outer, int reduce, int inner, MemorySegment x, MemorySegment out) {
         if (inner == 1) {
@@ -44,35 +45,65 @@ final class FastReduce {
             });
             return;
         }
-        int colChunks = (inner + COLS - 1) / COLS;
-        Parallel.forRange(Math.multiplyExact(outer, colChunks), (long) reduce * Math.min(inner, COLS), (from, to) -> {
-            float[] part = new float[Math.min(inner, COLS)];
-            double[] total = new double[part.length];
+        int width = BLOCK_VECTORS * F.length(), blocks = (inner + width - 1) / width;
+        Parallel.forRange(Math.multiplyExact(outer, blocks), (long) reduce * width, (from, to) -> {
+            float[] part = new float[width];
+            double[] total = new double[width];
             for (int item = from; item < to; item++) {
-                int o = item / colChunks, c0 = (item % colChunks) * COLS, width = Math.min(COLS, inner - c0);
+                int o = item / blocks, c0 = (item % blocks) * width, w = Math.min(width, inner - c0);
                 long base = (long) o * reduce * inner + c0;
-                java.util.Arrays.fill(total, 0, width, 0.0);
-                for (int r0 = 0; r0 < reduce; r0 += ROWS_PER_FOLD) {
-                    java.util.Arrays.fill(part, 0, width, 0f);
-                    for (int r = r0, r1 = Math.min(reduce, r0 + ROWS_PER_FOLD); r < r1; r++) {
-                        addRow(x, base + (long) r * inner, part, width);
-                    }
-                    for (int c = 0; c < width; c++) total[c] += part[c];
-                }
+                java.util.Arrays.fill(total, 0.0);
+                if (w == width) sumBlock(x, base, reduce, inner, part, total);
+                else sumColumns(x, base, reduce, inner, w, part, total);
                 long at = (long) o * inner + c0;
-                for (int c = 0; c < width; c++) setFloat(out, at + c, (float) total[c]);
+                for (int c = 0; c < w; c++) setFloat(out, at + c, (float) total[c]);
             }
         });
     }
 
-    private static void addRow(MemorySegment x, long off, float[] acc, int width) {
-        int c = 0, bound = F.loopBound(width);
-        for (; c < bound; c += F.length()) {
-            FloatVector.fromArray(F, acc, c)
-                    .add(FloatVector.fromMemorySegment(F, x, (off + c) * Float.BYTES, NATIVE))
-                    .intoArray(acc, c);
+    /**
+     * Column sums of a block of BLOCK_VECTORS vectors of columns starting at element base, down reduce rows of
+     * stride inner, into total (double). The accumulators live in registers; the rows are read as a strided stream.
+     */
+    private static void sumBlock(MemorySegment x, long base, int reduce, int inner, float[] part, double[] total) {
+        int lanes = F.length();
+        long vb = (long) lanes * Float.BYTES;
+        for (int r0 = 0; r0 < reduce; r0 += ROWS_PER_FOLD) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int r = r0, r1 = Math.min(reduce, r0 + ROWS_PER_FOLD); r < r1; r++) {
+                long off = (base + (long) r * inner) * Float.BYTES;
+                a0 = a0.add(FloatVector.fromMemorySegment(F, x, off, NATIVE));
+                a1 = a1.add(FloatVector.fromMemorySegment(F, x, off + vb, NATIVE));
+                a2 = a2.add(FloatVector.fromMemorySegment(F, x, off + 2 * vb, NATIVE));
+                a3 = a3.add(FloatVector.fromMemorySegment(F, x, off + 3 * vb, NATIVE));
+            }
+            a0.intoArray(part, 0);
+            a1.intoArray(part, lanes);
+            a2.intoArray(part, 2 * lanes);
+            a3.intoArray(part, 3 * lanes);
+            for (int c = 0; c < part.length; c++) total[c] += part[c];
         }
-        for (; c < width; c++) acc[c] += getFloat(x, off + c);
+    }
+
+    /** The same for a narrower block (the last one of a row): one vector of columns at a time, then scalar columns. */
+    private static void sumColumns(MemorySegment x, long base, int reduce, int inner, int w, float[] part,
+                                   double[] total) {
+        int c = 0;
+        for (; c + F.length() <= w; c += F.length()) {
+            for (int r0 = 0; r0 < reduce; r0 += ROWS_PER_FOLD) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int r = r0, r1 = Math.min(reduce, r0 + ROWS_PER_FOLD); r < r1; r++) {
+                    acc = acc.add(FloatVector.fromMemorySegment(F, x, (base + (long) r * inner + c) * Float.BYTES, NATIVE));
+                }
+                acc.intoArray(part, 0);
+                for (int l = 0; l < F.length(); l++) total[c + l] += part[l];
+            }
+        }
+        for (; c < w; c++) {
+            double t = 0;
+            for (int r = 0; r < reduce; r++) t += getFloat(x, base + (long) r * inner + c);
+            total[c] = t;
+        }
     }
 
     /** Sum (or sum of squares) of len contiguous floats from element off. */
@@ -112,9 +143,15 @@ final class FastReduce {
     static double sumOfSquares(long n, MemorySegment x) {
         long blocks = (n + WorkSplit.BLOCK - 1) / WorkSplit.BLOCK;
         double[] partial = new double[Math.toIntExact(blocks)];
-        WorkSplit.range(n, 2, (from, to) -> partial[(int) (from / WorkSplit.BLOCK)] = sum(x, from, to - from, true));
+        // One partial per fixed block (a task may get several), added in block order: the result does not depend
+        // on the thread count.
+        WorkSplit.range(n, 2, (from, to) -> {
+            for (long b = from; b < to; b += WorkSplit.BLOCK) {
+                partial[(int) (b / WorkSplit.BLOCK)] = sum(x, b, Math.min(to, b + WorkSplit.BLOCK) - b, true);
+            }
+        });
         double total = 0;
-        for (double p : partial) total += p; // fixed order: the result does not depend on the thread count
+        for (double p : partial) total += p;
         return total;
     }
 
@@ -125,42 +162,50 @@ final class FastReduce {
             });
             return;
         }
-        int colChunks = (inner + COLS - 1) / COLS;
-        Parallel.forRange(Math.multiplyExact(outer, colChunks), (long) reduce * Math.min(inner, COLS), (from, to) -> {
-            float[] best = new float[Math.min(inner, COLS)];
-            int[] arg = new int[best.length];
+        int width = BLOCK_VECTORS * F.length(), blocks = (inner + width - 1) / width;
+        Parallel.forRange(Math.multiplyExact(outer, blocks), (long) reduce * width, (from, to) -> {
             for (int item = from; item < to; item++) {
-                int o = item / colChunks, c0 = (item % colChunks) * COLS, width = Math.min(COLS, inner - c0);
-                long base = (long) o * reduce * inner + c0;
-                MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, base * Float.BYTES, best, 0, width);
-                java.util.Arrays.fill(arg, 0, width, 0);
-                for (int r = 1; r < reduce; r++) maxRow(x, base + (long) r * inner, r, best, arg, width);
-                long at = (long) o * inner + c0;
-                MemorySegment.copy(best, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, at * Float.BYTES, width);
-                if (indices != null) MemorySegment.copy(arg, 0, indices, ValueLayout.JAVA_INT_UNALIGNED, at * Integer.BYTES, width);
+                int o = item / blocks, c0 = (item % blocks) * width, w = Math.min(width, inner - c0);
+                long base = (long) o * reduce * inner + c0, at = (long) o * inner + c0;
+                int c = 0;
+                for (; c + F.length() <= w; c += F.length()) maxColumns(x, base + c, reduce, inner, out, indices, at + c);
+                for (; c < w; c++) maxColumn(x, base + c, reduce, inner, out, indices, at + c);
             }
         });
     }
 
-    /** Folds row r (at element off) into the running best/arg: larger wins, NaN beats any number, ties keep the first. */
-    private static void maxRow(MemorySegment x, long off, int r, float[] best, int[] arg, int width) {
-        IntVector rv = IntVector.broadcast(I, r);
-        int c = 0, bound = F.loopBound(width);
-        for (; c < bound; c += F.length()) {
-            FloatVector v = FloatVector.fromMemorySegment(F, x, (off + c) * Float.BYTES, NATIVE);
-            FloatVector b = FloatVector.fromArray(F, best, c);
-            VectorMask<Float> take = v.compare(VectorOperators.GT, b)
-                    .or(v.test(VectorOperators.IS_NAN).andNot(b.test(VectorOperators.IS_NAN)));
-            b.blend(v, take).intoArray(best, c);
-            IntVector.fromArray(I, arg, c).blend(rv, take.cast(I)).intoArray(arg, c);
+    /**
+     * Max and argmax of one vector of columns (first element at base) down reduce rows of stride inner: larger wins,
+     * NaN beats any number, ties keep the first.
+     */
+    private static void maxColumns(MemorySegment x, long base, int reduce, int inner, MemorySegment out,
+                                   MemorySegment indices, long at) {
+        FloatVector best = FloatVector.fromMemorySegment(F, x, base * Float.BYTES, NATIVE);
+        IntVector arg = IntVector.zero(I);
+        for (int r = 1; r < reduce; r++) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, (base + (long) r * inner) * Float.BYTES, NATIVE);
+            VectorMask<Float> take = v.compare(VectorOperators.GT, best)
+                    .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+            best = best.blend(v, take);
+            arg = arg.blend(IntVector.broadcast(I, r), take.cast(I));
         }
-        for (; c < width; c++) {
-            float v = getFloat(x, off + c);
-            if (beats(v, best[c])) {
-                best[c] = v;
-                arg[c] = r;
+        best.intoMemorySegment(out, at * Float.BYTES, NATIVE);
+        if (indices != null) arg.intoMemorySegment(indices, at * Integer.BYTES, NATIVE);
+    }
+
+    private static void maxColumn(MemorySegment x, long base, int reduce, int inner, MemorySegment out,
+                                  MemorySegment indices, long at) {
+        float best = getFloat(x, base);
+        int arg = 0;
+        for (int r = 1; r < reduce; r++) {
+            float v = getFloat(x, base + (long) r * inner);
+            if (beats(v, best)) {
+                best = v;
+                arg = r;
             }
         }
+        setFloat(out, at, best);
+        if (indices != null) indices.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, at, arg);
     }
 
     private static boolean beats(float v, float best) {
