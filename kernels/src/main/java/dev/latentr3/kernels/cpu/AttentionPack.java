@@ -97,7 +97,7 @@ final class AttentionPack {
         for (int d = 0; d < w; d++) Arrays.fill(dst, d * ldd + from, d * ldd + to, 0f);
     }
 
-    /** x[b, t0 + r / G, g * G + r % G, d] = src[r * lds + d] * mul, for the block's rows. */
+    /** x[b, t0 + r / G, g * G + r % G, d] = src[r * lds + d] * mul, for the block's rows (scales src in place). */
     static void storeQueryRows(AttentionArgs a, float[] src, int lds, float mul, MemorySegment x,
                                int b, int t0, int nt, int g) {
         int d = a.headDim(), group = a.group();
@@ -111,7 +111,7 @@ final class AttentionPack {
         }
     }
 
-    /** x[b, j0 + j, g, d] = src[j * lds + d] * mul for j < nk. */
+    /** x[b, j0 + j, g, d] = src[j * lds + d] * mul for j < nk (scales src in place). */
     static void storeKeyRows(AttentionArgs a, float[] src, int lds, float mul, MemorySegment x,
                              int b, int j0, int nk, int g) {
         int d = a.headDim();
