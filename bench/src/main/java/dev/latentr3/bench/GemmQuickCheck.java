@@ -34,17 +34,18 @@ public final class GemmQuickCheck {
             System.out.printf("shape %d x %d x %d transA=%b transB=%b, %d threads, %d reps%n", m, n, k, ta, tb,
                     Parallel.threads(), reps);
             Runnable runOurs = () -> ours.sgemm(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, c1, n);
-            double[] o = time(runOurs, reps, flops);
-            System.out.printf("FastGemm  best %7.1f  median %7.1f GFLOP/s%n", o[0], o[1]);
             if (!OpenBlas.available()) {
+                double[] o = time(new Runnable[] {runOurs}, reps, flops)[0];
+                System.out.printf("FastGemm  best %7.1f  median %7.1f GFLOP/s%n", o[0], o[1]);
                 System.out.println("OpenBLAS: cannot run the reference: " + OpenBlas.problem());
                 return;
             }
             OpenBlas.setThreads(Parallel.threads());
             Runnable runBlas = () -> OpenBlas.sgemm(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, c2, n);
-            double[] r = time(runBlas, reps, flops);
-            System.out.printf("OpenBLAS  best %7.1f  median %7.1f GFLOP/s%n", r[0], r[1]);
-            System.out.printf("ratio (best) %.2f  (median) %.2f%n", o[0] / r[0], o[1] / r[1]);
+            double[][] t = time(new Runnable[] {runOurs, runBlas}, reps, flops);
+            System.out.printf("FastGemm  best %7.1f  median %7.1f GFLOP/s%n", t[0][0], t[0][1]);
+            System.out.printf("OpenBLAS  best %7.1f  median %7.1f GFLOP/s%n", t[1][0], t[1][1]);
+            System.out.printf("ratio (best) %.2f  (median) %.2f%n", t[0][0] / t[1][0], t[0][1] / t[1][1]);
             double worst = 0;
             for (long i = 0; i < (long) m * n; i++) {
                 worst = Math.max(worst, Math.abs(Segments.getFloat(c1, i) - Segments.getFloat(c2, i)));
@@ -53,17 +54,28 @@ public final class GemmQuickCheck {
         }
     }
 
-    /** Best and median GFLOP/s over reps timed calls, after as many untimed warm-up calls. */
-    private static double[] time(Runnable r, int reps, double flops) {
-        for (int i = 0; i < reps; i++) r.run();
-        double[] rates = new double[reps];
+    /**
+     * Best and median GFLOP/s of each runner over reps timed calls, after as many untimed warm-up calls. The runners
+     * alternate call by call, so that both see the same background load on a shared machine.
+     */
+    private static double[][] time(Runnable[] runners, int reps, double flops) {
         for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            rates[i] = flops / (System.nanoTime() - t0);
+            for (Runnable r : runners) r.run();
         }
-        java.util.Arrays.sort(rates);
-        return new double[] {rates[reps - 1], rates[reps / 2]};
+        double[][] rates = new double[runners.length][reps];
+        for (int i = 0; i < reps; i++) {
+            for (int j = 0; j < runners.length; j++) {
+                long t0 = System.nanoTime();
+                runners[j].run();
+                rates[j][i] = flops / (System.nanoTime() - t0);
+            }
+        }
+        double[][] out = new double[runners.length][];
+        for (int j = 0; j < runners.length; j++) {
+            java.util.Arrays.sort(rates[j]);
+            out[j] = new double[] {rates[j][reps - 1], rates[j][reps / 2]};
+        }
+        return out;
     }
 
     private static MemorySegment random(Arena arena, long n, long seed) {

@@ -11,9 +11,9 @@ import static dev.latentr3.kernels.cpu.GemmMicroKernel.NR;
 final class GemmBlocked {
     private GemmBlocked() {}
 
-    static final int KC = Integer.getInteger("latentr3.gemm.kc", 256);
-    static final int MC = roundUp(Integer.getInteger("latentr3.gemm.mc", 144), MR);
-    static final int NC = roundUp(Integer.getInteger("latentr3.gemm.nc", 2048), NR);
+    static final int KC = Integer.getInteger("latentr3.gemm.kc", 1024);
+    static final int MC = roundUp(Integer.getInteger("latentr3.gemm.mc", 96), MR);
+    static final int NC = roundUp(Integer.getInteger("latentr3.gemm.nc", 1024), NR);
 
     /** Packing buffers, one set per thread: a call never allocates once a thread has run a GEMM. */
     private static final class Scratch {
