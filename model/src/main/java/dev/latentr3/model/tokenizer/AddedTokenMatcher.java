@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Finds added tokens in text the way Hugging Face tokenizers does: first all non-overlapping leftmost-longest
  * occurrences (what its Aho-Corasick automaton in LeftmostLongest mode yields), then, per occurrence, the token's
- * flags: a single-word token glued to a letter or digit is dropped (its characters stay plain text, and no other
+ * flags: a single-word token glued to a word character is dropped (its characters stay plain text, and no other
  * token is searched for inside them), lstrip/rstrip widen the match over adjacent whitespace.
  */
 final class AddedTokenMatcher {
@@ -94,8 +94,8 @@ final class AddedTokenMatcher {
             int stop = bestEnd;
             i = bestEnd; // the automaton resumes after the match, whether or not the flags keep it
             if (best.singleWord()) {
-                boolean wordBefore = start > from && isAlphanumeric(Character.codePointBefore(s, start));
-                boolean wordAfter = stop < to && isAlphanumeric(Character.codePointAt(s, stop));
+                boolean wordBefore = start > from && isWordChar(Character.codePointBefore(s, start));
+                boolean wordAfter = stop < to && isWordChar(Character.codePointAt(s, stop));
                 if (wordBefore || wordAfter) continue;
             }
             if (best.lstrip()) {
@@ -117,10 +117,16 @@ final class AddedTokenMatcher {
         if (startOffset < to) sink.text(startOffset, to);
     }
 
-    /** Rust's char::is_alphanumeric: the Alphabetic property or a numeric general category. */
-    private static boolean isAlphanumeric(int cp) {
-        if (Character.isAlphabetic(cp)) return true;
-        int t = Character.getType(cp);
-        return t == Character.DECIMAL_DIGIT_NUMBER || t == Character.LETTER_NUMBER || t == Character.OTHER_NUMBER;
+    /**
+     * HF tests the neighbours with the Rust regex {@code \w}, whose Unicode meaning is: Alphabetic, a mark, a decimal
+     * digit, connector punctuation (such as '_') or a joiner (ZWNJ, ZWJ).
+     */
+    private static boolean isWordChar(int cp) {
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) return true;
+        return switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK, Character.COMBINING_SPACING_MARK, Character.ENCLOSING_MARK,
+                 Character.DECIMAL_DIGIT_NUMBER, Character.CONNECTOR_PUNCTUATION -> true;
+            default -> false;
+        };
     }
 }

@@ -62,7 +62,7 @@ final class TokenizerJson {
         boolean ignoreMerges = model.get("ignore_merges").bool(false);
 
         Map<String, Integer> vocab = readVocab(model.get("vocab"));
-        List<AddedToken> added = readAddedTokens(root.get("added_tokens"));
+        List<AddedToken> added = readAddedTokens(root.get("added_tokens"), vocab);
 
         int size = 0;
         for (int id : vocab.values()) size = Math.max(size, id + 1);
@@ -212,15 +212,32 @@ final class TokenizerJson {
         return table;
     }
 
-    private static List<AddedToken> readAddedTokens(JsonField f) {
+    /**
+     * Hugging Face tokenizers does not take an added token's id from the file: it gives a token that is in the
+     * vocabulary (or earlier in the list) that id, and numbers the others in file order from the vocabulary's size
+     * on (it only logs a warning when the file says otherwise). We refuse such a file rather than disagree with HF
+     * or with the file.
+     */
+    private static List<AddedToken> readAddedTokens(JsonField f, Map<String, Integer> vocab) {
         List<AddedToken> out = new ArrayList<>();
         if (f.isMissingOrNull()) return out;
+        Map<String, Integer> seen = new HashMap<>();
+        int maxAdded = -1;
         for (JsonField t : f.elements()) {
             t.requireOnlyKeys(Set.of("id", "content", "single_word", "lstrip", "rstrip", "normalized", "special"));
             String content = t.get("content").string();
             if (content.isEmpty()) throw t.get("content").fail("a non-empty string");
             if (Utf8.firstLoneSurrogate(content) >= 0) throw t.get("content").fail("valid Unicode (it has a lone surrogate)");
-            out.add(new AddedToken(t.get("id").nonNegativeInt(), content, t.get("single_word").bool(),
+            int id = t.get("id").nonNegativeInt();
+            Integer expected = vocab.containsKey(content) ? vocab.get(content) : seen.get(content);
+            if (expected == null) expected = maxAdded >= vocab.size() ? maxAdded + 1 : vocab.size();
+            if (id != expected) {
+                throw t.get("id").unsupported("expected " + expected + " for \"" + content + "\", found " + id
+                        + " (Hugging Face numbers added tokens in file order after the vocabulary and would not use this id)");
+            }
+            seen.putIfAbsent(content, id);
+            maxAdded = Math.max(maxAdded, id);
+            out.add(new AddedToken(id, content, t.get("single_word").bool(),
                     t.get("lstrip").bool(), t.get("rstrip").bool(), t.get("normalized").bool(), t.get("special").bool()));
         }
         return out;

@@ -89,6 +89,60 @@ class QwenTokenizerParityTest {
         }
     }
 
+    /**
+     * Qwen's own added tokens use none of the flags, so this adds tokens that use each of them (lstrip, rstrip,
+     * single_word, normalized, a non-ASCII content, content that only NFC makes match) to a copy of Qwen's file and
+     * compares both tokenizers on text built around them.
+     */
+    @Test
+    void addedTokenFlagsBehaveAsInHuggingFace() throws Exception {
+        String extra = """
+                {"id":151669,"content":"[MASK]","single_word":false,"lstrip":true,"rstrip":false,"normalized":false,"special":true},
+                {"id":151670,"content":"<rs>","single_word":false,"lstrip":false,"rstrip":true,"normalized":false,"special":false},
+                {"id":151671,"content":"<both>","single_word":false,"lstrip":true,"rstrip":true,"normalized":true,"special":true},
+                {"id":151672,"content":"qqsw","single_word":true,"lstrip":false,"rstrip":false,"normalized":false,"special":false},
+                {"id":151673,"content":"café","single_word":false,"lstrip":false,"rstrip":false,"normalized":true,"special":false},
+                {"id":151674,"content":"你好吗","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":false},
+                {"id":151675,"content":"\u212B","single_word":false,"lstrip":false,"rstrip":false,"normalized":true,"special":false},
+                {"id":151676,"content":"e\u0301x","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}
+                """;
+        String json = java.nio.file.Files.readString(QwenTokenizerFile.get());
+        // Appended after Qwen's own added tokens: HF numbers added tokens in file order, so they get 151669 on.
+        int end = json.lastIndexOf(']', json.indexOf("\"normalizer\":"));
+        assertTrue(end > 0, "Qwen's tokenizer.json has no added_tokens array before normalizer");
+        Path modified = Path.of("target", "tokenizer-extra-added-tokens.json").toAbsolutePath();
+        java.nio.file.Files.createDirectories(modified.getParent());
+        java.nio.file.Files.writeString(modified, json.substring(0, end) + "," + extra + json.substring(end));
+        Tokenizer oursExtra = Tokenizer.load(modified);
+        try (HuggingFaceTokenizer hfExtra = HuggingFaceTokenizer.newInstance(modified,
+                Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
+            String[] parts = {"[MASK]", "<rs>", "<both>", "qqsw", "café", "cafe\u0301", "你好吗", "\u212B", "\u00C5", "e\u0301x",
+                    "é", "x", " ", "  ", "\t", "\n", "word", "9", "<|im_start|>", "a", "你好", "<", ">", "MASK", "_", "\u0301",
+                    "\u00A0", "\u3000", "\u200D", "٣", "Ⅻ", "½", "-"};
+            SplittableRandom rnd = new SplittableRandom(5);
+            List<String> texts = new ArrayList<>(List.of("a [MASK] b", "a  [MASK]", "<rs>  x", "<both>", " <both> ",
+                    "qqsw", "a qqsw b", "aqqsw", "qqswa", "1qqsw", "qqsw1", "_qqsw_", "é qqsw", "caféqqsw", "cafe\u0301",
+                    "\u212B\u00C5", "e\u0301x", "e\u0301xe\u0301", "你好吗你好", "<rs> <rs>[MASK]", "[MASK][MASK]"));
+            for (int k = 0; k < 3000; k++) {
+                StringBuilder sb = new StringBuilder();
+                int n = 1 + rnd.nextInt(8);
+                for (int i = 0; i < n; i++) sb.append(parts[rnd.nextInt(parts.length)]);
+                texts.add(sb.toString());
+            }
+            int identical = 0;
+            for (String text : texts) {
+                int[] expected = Arrays.stream(hfExtra.encode(text).getIds()).mapToInt(Math::toIntExact).toArray();
+                int[] actual = oursExtra.encode(text);
+                assertEquals(Arrays.toString(expected), Arrays.toString(actual), () -> "ids of " + quote(text));
+                for (boolean skip : new boolean[] {false, true}) {
+                    assertEquals(hfExtra.decode(toLong(actual), skip), oursExtra.decode(actual, skip), () -> "decode of " + quote(text));
+                }
+                identical++;
+            }
+            System.out.printf("tokenizer parity (added-token flags): %d texts compared, %d identical%n", texts.size(), identical);
+        }
+    }
+
     private static void assertSameIds(List<String> texts, String what) {
         int identical = 0;
         List<String> diffs = new ArrayList<>();
