@@ -32,7 +32,7 @@ class QwenTokenizerParityTest {
         // DJL unpacks the native library bundled in its jar into this folder; without it, into ~/.djl.ai. It
         // never needs the network for the tokenizers library, and offline makes sure it does not try.
         System.setProperty("DJL_CACHE_DIR", Path.of("target", "djl-cache").toAbsolutePath().toString());
-        System.setProperty("offline", "true");
+        System.setProperty("ai.djl.offline", "true");
         ours = Tokenizer.load(json);
         // DJL truncates to 512 tokens and pads by default; HF's own tokenizer.json says neither.
         hf = HuggingFaceTokenizer.newInstance(json, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
