@@ -8,7 +8,8 @@ package dev.latentr3.model.tokenizer;
  * run by Hugging Face tokenizers (Oniguruma, UTF-8, leftmost-first alternation with backtracking) and behaviour
  * "Isolated". A hand-written scanner rather than java.util.regex, for two reasons: Java's {@code \s} is ASCII-only
  * unless UNICODE_CHARACTER_CLASS is set, and Java's {@code (?i)} folds ASCII only, where Oniguruma uses Unicode's
- * White_Space and Unicode case folding; and a direct scan is several times faster than a backtracking regex.
+ * White_Space and Unicode case folding; and a direct scan is over ten times faster than java.util.regex running
+ * the same pattern (about 150 vs 12 MB/s on the Amazon titles).
  *
  * <p>How each alternative reduces to a scan, at a position i (alternatives are tried in order, the first that
  * matches wins, and no alternative matches the empty string):
