@@ -76,4 +76,26 @@ class BytePairEncodingTest {
         for (int i = 0; i < 5000; i++) assertEquals(259, ids[i]);
         assertEquals(97, ids[5000]);
     }
+
+    /** The word cache is the only shared mutable state: threads encoding at once must see the sequential result. */
+    @Test
+    void concurrentEncodingMatchesSequential() throws Exception {
+        Tokenizer t = tiny("[\"a b\", \"b c\", \"ab c\", \"Ġ a\", \"a a\"]");
+        List<String> texts = ParityCorpus.random(2000, 77L);
+        List<int[]> expected = texts.stream().map(tiny("[\"a b\", \"b c\", \"ab c\", \"Ġ a\", \"a a\"]")::encode).toList();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int offset = w * 500;
+                results.add(pool.submit(() -> {
+                    for (int k = 0; k < texts.size(); k++) {
+                        int i = (k + offset) % texts.size();
+                        if (!java.util.Arrays.equals(expected.get(i), t.encode(texts.get(i)))) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (var r : results) org.junit.jupiter.api.Assertions.assertTrue(r.get());
+        }
+    }
 }
