@@ -13,12 +13,12 @@ public final class Attention {
      * softmax(q k^T * scale + mask) v per head, on token-major layouts: q [B, Lq, Hq, D], k and v [B, Lk, Hkv, D],
      * out [B, Lq, Hq, D]; query head h reads key/value head h / (Hq / Hkv).
      *
+     * <p>The Lq x Lk scores are never stored: the forward keeps only each query row's log-sum-exp, from which the
+     * backward recomputes them. A query row that can see no key outputs 0 and gets no gradient.
+     *
      * @param causal  query i sees key j only when j <= i + (Lk - Lq) (queries are the last Lq positions)
      * @param keyMask I32 [B, Lk], nonzero = attend (padding, left or right), or null for none
      * @param scale   the score scale; {@code Float.NaN} means 1 / sqrt(D)
-     *
-     * The Lq x Lk scores are never stored: the forward keeps only each query row's log-sum-exp, from which the
-     * backward recomputes them. A query row that can see no key outputs 0 and gets no gradient.
      */
     public static Tensor sdpa(Tensor q, Tensor k, Tensor v, boolean causal, Tensor keyMask, float scale) {
         String op = "sdpa";
