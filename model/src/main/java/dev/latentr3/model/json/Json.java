@@ -1,4 +1,4 @@
-package dev.latentr3.model.tokenizer;
+package dev.latentr3.model.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -249,7 +249,7 @@ public final class Json {
         }
     }
 
-    private TokenizerFileException error(String expected) {
+    private FileFormatException error(String expected) {
         int line = 1;
         int lineStart = 0;
         for (int i = 0; i < Math.min(pos, text.length()); i++) {
@@ -260,7 +260,7 @@ public final class Json {
         }
         String found = pos >= text.length() ? "end of document"
                 : "'" + new String(Character.toChars(text.codePointAt(pos))) + "'";
-        return new TokenizerFileException("%s: invalid JSON at line %d, column %d: expected %s, found %s"
+        return new FileFormatException("%s: invalid JSON at line %d, column %d: expected %s, found %s"
                 .formatted(file, line, pos - lineStart + 1, expected, found));
     }
 }

@@ -1,4 +1,4 @@
-package dev.latentr3.model.tokenizer;
+package dev.latentr3.model.json;
 
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +65,7 @@ class JsonTest {
             Json.parse(json, "t.json");
             return;
         }
-        TokenizerFileException e = assertThrows(TokenizerFileException.class, () -> Json.parse(json, "t.json"), json);
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Json.parse(json, "t.json"), json);
         assertTrue(e.getMessage().startsWith("t.json: invalid JSON at line "), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), "missing <" + fragment + "> in: " + e.getMessage());
     }
