@@ -218,7 +218,15 @@ public final class Json {
             while (isDigit(peek())) pos++;
         }
         String s = text.substring(start, pos);
+        // Every integer of up to 18 digits fits a long; of 19 (20 with a sign), most do, and byte offsets need them exact.
         if (integral && pos - start <= 18) return Long.parseLong(s);
+        if (integral && pos - start <= 20) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException beyondLong) {
+                // falls through to a double, like any integer too large for a long
+            }
+        }
         return Double.parseDouble(s);
     }
 

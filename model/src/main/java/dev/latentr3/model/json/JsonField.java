@@ -98,6 +98,24 @@ public final class JsonField {
         throw fail("an integer from 0 to " + Integer.MAX_VALUE);
     }
 
+    public int positiveInt() {
+        if (value instanceof Long l && l > 0 && l <= Integer.MAX_VALUE) return (int) (long) l;
+        throw fail("an integer from 1 to " + Integer.MAX_VALUE);
+    }
+
+    /** Byte offsets and sizes: a JSON integer from 0 to 2^63 - 1 (larger ones parse as doubles and fail here). */
+    public long nonNegativeLong() {
+        if (value instanceof Long l && l >= 0) return l;
+        throw fail("an integer from 0 to " + Long.MAX_VALUE);
+    }
+
+    /** Any finite JSON number, integral or not: {@code 1000000} and {@code 1000000.0} mean the same here. */
+    public double finiteNumber() {
+        if (value instanceof Long l) return l;
+        if (value instanceof Double d && Double.isFinite(d)) return d;
+        throw fail("a finite number");
+    }
+
     public Object raw() {
         return value;
     }

@@ -26,6 +26,14 @@ class JsonTest {
     }
 
     @Test
+    void integersThatFitALongStayExact() {
+        assertEquals(Long.MAX_VALUE, Json.parse("9223372036854775807", "t.json"));
+        assertEquals(Long.MIN_VALUE, Json.parse("-9223372036854775808", "t.json"));
+        assertEquals(9223372036854775808.0, Json.parse("9223372036854775808", "t.json"), "one past a long becomes a double");
+        assertEquals(1e20, Json.parse("100000000000000000000", "t.json"));
+    }
+
+    @Test
     void decodesEscapesIncludingSurrogatePairs() {
         assertEquals("\"\\/\b\f\n\r\t\u00e9\uD83D\uDE00", Json.parse("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\uDE00\"", "t.json"));
         assertEquals("Ġ你好", Json.parse("\"Ġ你好\"", "t.json"), "raw non-ASCII passes through");
