@@ -93,8 +93,12 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Wraps the caller's memory as a contiguous tensor, without copying: an mmapped weight file, an off-heap buffer.
-     * The caller's arena keeps owning it; using the tensor after that arena closed raises an error.
+     * The caller's arena keeps owning it; using the tensor after that arena closed raises an error. The segment must be
+     * usable from any thread (a shared, automatic or global arena), since kernels run on a thread pool.
      */
+    /** An unstarted thread: a segment accessible by it is accessible by the kernels' worker threads too. */
+    private static final Thread KERNEL_THREAD_PROBE = Thread.ofPlatform().unstarted(() -> {});
+
     public static Tensor wrap(MemorySegment segment, DType dtype, int... shape) {
         int[] s = checkShape(shape);
         long bytes = Shapes.numel(s) * dtype.byteSize();
@@ -104,6 +108,11 @@ public final class Tensor implements AutoCloseable {
         }
         if (!segment.isNative()) {
             throw new IllegalArgumentException("Tensor.wrap: the segment must be native (off-heap or mapped) memory, not a heap array");
+        }
+        if (!segment.isAccessibleBy(KERNEL_THREAD_PROBE)) {
+            // Kernels split work across a thread pool; a confined segment would fail there, later and less clearly.
+            throw new IllegalArgumentException("Tensor.wrap: the segment belongs to a confined arena, but kernels read it"
+                    + " from several threads; allocate it from Arena.ofShared(), Arena.ofAuto() or Arena.global()");
         }
         return new Tensor(Storage.borrow(segment, Device.CPU), dtype, s, Shapes.contiguousStrides(s), 0);
     }
