@@ -66,7 +66,10 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /** Maps the file into the caller's arena, which alone decides when the mapping (and every tensor) goes away. */
+    /**
+     * Maps the file into the caller's arena, which alone decides when the mapping (and every tensor) goes away. The
+     * arena must not be confined: kernels read tensors from a thread pool, and {@link Tensor#wrap} refuses them.
+     */
     public static SafetensorsFile open(Path path, Arena arena) throws IOException {
         return open(path, arena, null);
     }
