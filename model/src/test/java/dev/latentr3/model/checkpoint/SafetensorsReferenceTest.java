@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +109,7 @@ class SafetensorsReferenceTest {
                 assertEquals(e.begin() - anchorBegin, t.data().address() - anchor.data().address(),
                         e.name() + " does not sit at its offset in the one mapping");
                 assertEquals(0, t.data().address() % t.dtype().byteSize(), e.name() + " is misaligned");
-                byte[] expected = java.util.Arrays.copyOfRange(file, (int) (dataStart + e.begin()), (int) (dataStart + e.end()));
+                byte[] expected = Arrays.copyOfRange(file, (int) (dataStart + e.begin()), (int) (dataStart + e.end()));
                 assertArrayEquals(expected, SafetensorsBytes.rowMajorBytes(t), e.name());
             }
             Tensor w = f.tensor("f32_matrix");

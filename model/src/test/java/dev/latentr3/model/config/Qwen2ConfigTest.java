@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,7 +70,7 @@ class Qwen2ConfigTest {
         // transformers >= 4.56 writes "dtype", spells out layer_types, and writes null sliding_window / rope_scaling.
         String newer = qwen05bText()
                 .replace("\"torch_dtype\": \"bfloat16\"", "\"dtype\": \"bfloat16\", \"rope_scaling\": null, \"layer_types\": "
-                        + "[" + String.join(",", java.util.Collections.nCopies(24, "\"full_attention\"")) + "]")
+                        + "[" + String.join(",", Collections.nCopies(24, "\"full_attention\"")) + "]")
                 .replace("\"sliding_window\": 32768", "\"sliding_window\": null");
         assertEquals(Qwen2Config.load(resource("qwen2.5-0.5b.config.json")), Qwen2Config.parse(newer, "newer.json"));
     }
