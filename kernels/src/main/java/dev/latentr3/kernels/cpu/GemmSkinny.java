@@ -25,6 +25,8 @@ final class GemmSkinny {
     static final int AXPY_WIDTH = 4 * L;
     /** Big-side rows per dot step. */
     static final int DOT_GROUP = 4;
+    /** Depth per pass: keeps the x rows (dot) or a strip of y (axpy) cache-resident when k is long. */
+    static final int DEPTH = 1024;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     /** rows x k floats with element (s, p) taken from {@code src[off + s * rowStride + p * depthStride]}. */
@@ -43,62 +45,75 @@ final class GemmSkinny {
 
     /**
      * out[s, g] = alpha * dot(x row s, y row g) + beta * out[s, g] for s in [s0, s1), g in [g0, g1), where y row g
-     * starts at float {@code yOff + g * ldy}. Tiles of 2 x 4 rows; a tile hanging over the edge repeats its last row
-     * (the repeated results are dropped), which keeps one code path.
+     * starts at float {@code yOff + g * ldy}. The depth is cut into DEPTH blocks so the x rows stay in L2 however
+     * long k is; each block adds its partial sums onto out.
      */
     static void dot(int k, float[] x, int s0, int s1, MemorySegment y, long yOff, long ldy, int g0, int g1,
                     float alpha, float beta, MemorySegment out, long outOff, long outS, long outG) {
-        int kv = S.loopBound(k);
-        VectorMask<Float> tail = S.indexInRange(kv, k);
-        for (int g = g0; g < g1; g += DOT_GROUP) {
-            int last = g1 - 1;
-            long y0 = (yOff + (long) g * ldy) * Float.BYTES;
-            long y1 = (yOff + (long) Math.min(g + 1, last) * ldy) * Float.BYTES;
-            long y2 = (yOff + (long) Math.min(g + 2, last) * ldy) * Float.BYTES;
-            long y3 = (yOff + (long) Math.min(g + 3, last) * ldy) * Float.BYTES;
-            for (int s = s0; s < s1; s += 2) {
-                int x0 = s * k, x1 = Math.min(s + 1, s1 - 1) * k;
-                FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00,
-                        a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-                for (int p = 0; p < kv; p += L) {
-                    long o = (long) p * Float.BYTES;
-                    FloatVector u0 = FloatVector.fromArray(S, x, x0 + p), u1 = FloatVector.fromArray(S, x, x1 + p);
-                    FloatVector v0 = FloatVector.fromMemorySegment(S, y, y0 + o, NATIVE);
-                    FloatVector v1 = FloatVector.fromMemorySegment(S, y, y1 + o, NATIVE);
-                    FloatVector v2 = FloatVector.fromMemorySegment(S, y, y2 + o, NATIVE);
-                    FloatVector v3 = FloatVector.fromMemorySegment(S, y, y3 + o, NATIVE);
-                    a00 = u0.fma(v0, a00);
-                    a01 = u0.fma(v1, a01);
-                    a02 = u0.fma(v2, a02);
-                    a03 = u0.fma(v3, a03);
-                    a10 = u1.fma(v0, a10);
-                    a11 = u1.fma(v1, a11);
-                    a12 = u1.fma(v2, a12);
-                    a13 = u1.fma(v3, a13);
+        for (int kb = 0; kb < k; kb += DEPTH) {
+            int ke = Math.min(k, kb + DEPTH);
+            float blockBeta = kb == 0 ? beta : 1f;
+            for (int g = g0; g < g1; g += DOT_GROUP) {
+                for (int s = s0; s < s1; s += 2) {
+                    dotTile(k, kb, ke, x, s, s1, y, yOff, ldy, g, g1, alpha, blockBeta, out, outOff, outS, outG);
                 }
-                if (kv < k) {
-                    long o = (long) kv * Float.BYTES;
-                    FloatVector u0 = FloatVector.fromArray(S, x, x0 + kv, tail);
-                    FloatVector u1 = FloatVector.fromArray(S, x, x1 + kv, tail);
-                    FloatVector v0 = FloatVector.fromMemorySegment(S, y, y0 + o, NATIVE, tail);
-                    FloatVector v1 = FloatVector.fromMemorySegment(S, y, y1 + o, NATIVE, tail);
-                    FloatVector v2 = FloatVector.fromMemorySegment(S, y, y2 + o, NATIVE, tail);
-                    FloatVector v3 = FloatVector.fromMemorySegment(S, y, y3 + o, NATIVE, tail);
-                    a00 = u0.fma(v0, a00);
-                    a01 = u0.fma(v1, a01);
-                    a02 = u0.fma(v2, a02);
-                    a03 = u0.fma(v3, a03);
-                    a10 = u1.fma(v0, a10);
-                    a11 = u1.fma(v1, a11);
-                    a12 = u1.fma(v2, a12);
-                    a13 = u1.fma(v3, a13);
-                }
-                int cols = Math.min(DOT_GROUP, g1 - g);
-                long o0 = outOff + s * outS + g * outG;
-                putDot(out, o0, outG, cols, a00, a01, a02, a03, alpha, beta);
-                if (s + 1 < s1) putDot(out, o0 + outS, outG, cols, a10, a11, a12, a13, alpha, beta);
             }
         }
+    }
+
+    /**
+     * Rows s, s + 1 of x against rows g .. g + 3 of y over depth [kb, ke). A tile hanging over the edge repeats its
+     * last row (the repeated results are dropped), which keeps one code path.
+     */
+    private static void dotTile(int k, int kb, int ke, float[] x, int s, int s1, MemorySegment y, long yOff, long ldy,
+                                int g, int g1, float alpha, float beta, MemorySegment out, long outOff, long outS, long outG) {
+        int last = g1 - 1;
+        long y0 = (yOff + (long) g * ldy) * Float.BYTES;
+        long y1 = (yOff + (long) Math.min(g + 1, last) * ldy) * Float.BYTES;
+        long y2 = (yOff + (long) Math.min(g + 2, last) * ldy) * Float.BYTES;
+        long y3 = (yOff + (long) Math.min(g + 3, last) * ldy) * Float.BYTES;
+        int x0 = s * k, x1 = Math.min(s + 1, s1 - 1) * k;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00,
+                a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        int p = kb;
+        for (; p + L <= ke; p += L) {
+            long o = (long) p * Float.BYTES;
+            FloatVector u0 = FloatVector.fromArray(S, x, x0 + p), u1 = FloatVector.fromArray(S, x, x1 + p);
+            FloatVector v0 = FloatVector.fromMemorySegment(S, y, y0 + o, NATIVE);
+            FloatVector v1 = FloatVector.fromMemorySegment(S, y, y1 + o, NATIVE);
+            FloatVector v2 = FloatVector.fromMemorySegment(S, y, y2 + o, NATIVE);
+            FloatVector v3 = FloatVector.fromMemorySegment(S, y, y3 + o, NATIVE);
+            a00 = u0.fma(v0, a00);
+            a01 = u0.fma(v1, a01);
+            a02 = u0.fma(v2, a02);
+            a03 = u0.fma(v3, a03);
+            a10 = u1.fma(v0, a10);
+            a11 = u1.fma(v1, a11);
+            a12 = u1.fma(v2, a12);
+            a13 = u1.fma(v3, a13);
+        }
+        if (p < ke) {
+            VectorMask<Float> tail = S.indexInRange(p, ke);
+            long o = (long) p * Float.BYTES;
+            FloatVector u0 = FloatVector.fromArray(S, x, x0 + p, tail);
+            FloatVector u1 = FloatVector.fromArray(S, x, x1 + p, tail);
+            FloatVector v0 = FloatVector.fromMemorySegment(S, y, y0 + o, NATIVE, tail);
+            FloatVector v1 = FloatVector.fromMemorySegment(S, y, y1 + o, NATIVE, tail);
+            FloatVector v2 = FloatVector.fromMemorySegment(S, y, y2 + o, NATIVE, tail);
+            FloatVector v3 = FloatVector.fromMemorySegment(S, y, y3 + o, NATIVE, tail);
+            a00 = u0.fma(v0, a00);
+            a01 = u0.fma(v1, a01);
+            a02 = u0.fma(v2, a02);
+            a03 = u0.fma(v3, a03);
+            a10 = u1.fma(v0, a10);
+            a11 = u1.fma(v1, a11);
+            a12 = u1.fma(v2, a12);
+            a13 = u1.fma(v3, a13);
+        }
+        int cols = Math.min(DOT_GROUP, g1 - g);
+        long o0 = outOff + s * outS + g * outG;
+        putDot(out, o0, outG, cols, a00, a01, a02, a03, alpha, beta);
+        if (s + 1 < s1) putDot(out, o0 + outS, outG, cols, a10, a11, a12, a13, alpha, beta);
     }
 
     private static void putDot(MemorySegment out, long index, long outG, int cols,
@@ -111,67 +126,86 @@ final class GemmSkinny {
 
     /**
      * out[s, g] = alpha * sum_p x[s, p] * y[p, g] + beta * out[s, g] for s in [s0, s1), g in [g0, g1), where y row p
-     * starts at float {@code yOff + p * ldy} and runs along g: each row of y is read once per pair of x rows,
-     * AXPY_WIDTH floats at a time.
+     * starts at float {@code yOff + p * ldy} and runs along g. For each AXPY_WIDTH-wide strip of y, DEPTH rows of it
+     * (DEPTH x AXPY_WIDTH floats, L2-sized) are reused by every pair of x rows before moving on.
      */
     static void axpy(int k, float[] x, int s0, int s1, MemorySegment y, long yOff, long ldy, int g0, int g1,
                      float alpha, float beta, MemorySegment out, long outOff, long outS, long outG) {
         float[] spill = outG == 1 ? null : new float[L];
+        for (int g = g0; g < g1; g += AXPY_WIDTH) {
+            for (int kb = 0; kb < k; kb += DEPTH) {
+                int ke = Math.min(k, kb + DEPTH);
+                float blockBeta = kb == 0 ? beta : 1f;
+                for (int s = s0; s < s1; s += 2) {
+                    if (g + AXPY_WIDTH <= g1) {
+                        axpyTile(k, kb, ke, x, s, s1, y, yOff, ldy, g, alpha, blockBeta, out, outOff, outS, outG, spill);
+                    } else {
+                        // The last partial strip, one (possibly masked) vector at a time.
+                        for (int v = g; v < g1; v += L) {
+                            axpyEdge(k, kb, ke, x, s, s1, y, yOff, ldy, v, Math.min(L, g1 - v), alpha, blockBeta,
+                                    out, outOff, outS, outG, spill);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rows s, s + 1 of x times a full AXPY_WIDTH strip of y at column g, over depth [kb, ke). */
+    private static void axpyTile(int k, int kb, int ke, float[] x, int s, int s1, MemorySegment y, long yOff, long ldy,
+                                 int g, float alpha, float beta, MemorySegment out, long outOff, long outS, long outG,
+                                 float[] spill) {
         long step = ldy * Float.BYTES, vb = (long) L * Float.BYTES;
-        int g = g0;
-        for (; g + AXPY_WIDTH <= g1; g += AXPY_WIDTH) {
-            for (int s = s0; s < s1; s += 2) {
-                int x0 = s * k, x1 = Math.min(s + 1, s1 - 1) * k;
-                FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00,
-                        a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-                long row = (yOff + g) * Float.BYTES;
-                for (int p = 0; p < k; p++, row += step) {
-                    FloatVector v0 = FloatVector.fromMemorySegment(S, y, row, NATIVE);
-                    FloatVector v1 = FloatVector.fromMemorySegment(S, y, row + vb, NATIVE);
-                    FloatVector v2 = FloatVector.fromMemorySegment(S, y, row + 2 * vb, NATIVE);
-                    FloatVector v3 = FloatVector.fromMemorySegment(S, y, row + 3 * vb, NATIVE);
-                    FloatVector u0 = FloatVector.broadcast(S, x[x0 + p]), u1 = FloatVector.broadcast(S, x[x1 + p]);
-                    a00 = u0.fma(v0, a00);
-                    a01 = u0.fma(v1, a01);
-                    a02 = u0.fma(v2, a02);
-                    a03 = u0.fma(v3, a03);
-                    a10 = u1.fma(v0, a10);
-                    a11 = u1.fma(v1, a11);
-                    a12 = u1.fma(v2, a12);
-                    a13 = u1.fma(v3, a13);
-                }
-                long o0 = outOff + s * outS;
-                putVec(out, o0, outG, g, L, a00, alpha, beta, spill);
-                putVec(out, o0, outG, g + L, L, a01, alpha, beta, spill);
-                putVec(out, o0, outG, g + 2 * L, L, a02, alpha, beta, spill);
-                putVec(out, o0, outG, g + 3 * L, L, a03, alpha, beta, spill);
-                if (s + 1 < s1) {
-                    long o1 = o0 + outS;
-                    putVec(out, o1, outG, g, L, a10, alpha, beta, spill);
-                    putVec(out, o1, outG, g + L, L, a11, alpha, beta, spill);
-                    putVec(out, o1, outG, g + 2 * L, L, a12, alpha, beta, spill);
-                    putVec(out, o1, outG, g + 3 * L, L, a13, alpha, beta, spill);
-                }
-            }
+        int x0 = s * k, x1 = Math.min(s + 1, s1 - 1) * k;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00,
+                a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        long row = (yOff + (long) kb * ldy + g) * Float.BYTES;
+        for (int p = kb; p < ke; p++, row += step) {
+            FloatVector v0 = FloatVector.fromMemorySegment(S, y, row, NATIVE);
+            FloatVector v1 = FloatVector.fromMemorySegment(S, y, row + vb, NATIVE);
+            FloatVector v2 = FloatVector.fromMemorySegment(S, y, row + 2 * vb, NATIVE);
+            FloatVector v3 = FloatVector.fromMemorySegment(S, y, row + 3 * vb, NATIVE);
+            FloatVector u0 = FloatVector.broadcast(S, x[x0 + p]), u1 = FloatVector.broadcast(S, x[x1 + p]);
+            a00 = u0.fma(v0, a00);
+            a01 = u0.fma(v1, a01);
+            a02 = u0.fma(v2, a02);
+            a03 = u0.fma(v3, a03);
+            a10 = u1.fma(v0, a10);
+            a11 = u1.fma(v1, a11);
+            a12 = u1.fma(v2, a12);
+            a13 = u1.fma(v3, a13);
         }
-        // The last partial step, one (possibly masked) vector at a time.
-        for (; g < g1; g += L) {
-            int lanes = Math.min(L, g1 - g);
-            VectorMask<Float> mask = S.indexInRange(0, lanes);
-            for (int s = s0; s < s1; s += 2) {
-                int x0 = s * k, x1 = Math.min(s + 1, s1 - 1) * k;
-                FloatVector a0 = FloatVector.zero(S), a1 = a0;
-                long row = (yOff + g) * Float.BYTES;
-                for (int p = 0; p < k; p++, row += step) {
-                    FloatVector v = FloatVector.fromMemorySegment(S, y, row, NATIVE, mask);
-                    a0 = FloatVector.broadcast(S, x[x0 + p]).fma(v, a0);
-                    a1 = FloatVector.broadcast(S, x[x1 + p]).fma(v, a1);
-                }
-                long o0 = outOff + s * outS;
-                putVec(out, o0, outG, g, lanes, a0, alpha, beta, spill);
-                if (s + 1 < s1) putVec(out, o0 + outS, outG, g, lanes, a1, alpha, beta, spill);
-            }
+        long o0 = outOff + s * outS;
+        putVec(out, o0, outG, g, L, a00, alpha, beta, spill);
+        putVec(out, o0, outG, g + L, L, a01, alpha, beta, spill);
+        putVec(out, o0, outG, g + 2 * L, L, a02, alpha, beta, spill);
+        putVec(out, o0, outG, g + 3 * L, L, a03, alpha, beta, spill);
+        if (s + 1 < s1) {
+            long o1 = o0 + outS;
+            putVec(out, o1, outG, g, L, a10, alpha, beta, spill);
+            putVec(out, o1, outG, g + L, L, a11, alpha, beta, spill);
+            putVec(out, o1, outG, g + 2 * L, L, a12, alpha, beta, spill);
+            putVec(out, o1, outG, g + 3 * L, L, a13, alpha, beta, spill);
         }
+    }
+
+    /** Rows s, s + 1 of x times one vector of y columns [g, g + lanes), masked, over depth [kb, ke). */
+    private static void axpyEdge(int k, int kb, int ke, float[] x, int s, int s1, MemorySegment y, long yOff, long ldy,
+                                 int g, int lanes, float alpha, float beta, MemorySegment out, long outOff, long outS,
+                                 long outG, float[] spill) {
+        VectorMask<Float> mask = S.indexInRange(0, lanes);
+        long step = ldy * Float.BYTES;
+        int x0 = s * k, x1 = Math.min(s + 1, s1 - 1) * k;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        long row = (yOff + (long) kb * ldy + g) * Float.BYTES;
+        for (int p = kb; p < ke; p++, row += step) {
+            FloatVector v = FloatVector.fromMemorySegment(S, y, row, NATIVE, mask);
+            a0 = FloatVector.broadcast(S, x[x0 + p]).fma(v, a0);
+            a1 = FloatVector.broadcast(S, x[x1 + p]).fma(v, a1);
+        }
+        long o0 = outOff + s * outS;
+        putVec(out, o0, outG, g, lanes, a0, alpha, beta, spill);
+        if (s + 1 < s1) putVec(out, o0 + outS, outG, g, lanes, a1, alpha, beta, spill);
     }
 
     /** Writes lanes [0, lanes) of acc to out[rowIndex + (g + j) * outG]; vector stores when out runs along g. */
