@@ -23,8 +23,12 @@ public final class FastGemm implements GemmKernels {
      */
     static final int DOT_MAX = 96;
     static final int AXPY_MAX = 48;
-    /** Below this many multiply-adds a GEMM stays on one thread (splitting would cost more than it saves). */
-    private static final long SERIAL_WORK = 1L << 18;
+    /**
+     * Below this many multiply-adds a GEMM stays on one thread: handing work to a parked pool thread and joining it
+     * costs some 50-100 us on the 2-core development VM, about 8M multiply-adds of packed-kernel time (~200^3) and,
+     * for the slower memory-bound skinny kernels, about 2M.
+     */
+    private static final long SERIAL_WORK = 1L << 23, SERIAL_WORK_SKINNY = 1L << 21;
     /** A batch entry smaller than this (multiply-adds) is run whole on one thread. */
     private static final long BATCH_ENTRY_WORK = 1L << 23;
     /** Relative cost of packing one element versus one multiply-add of the micro-kernel (vector FMA throughput). */
@@ -110,6 +114,7 @@ public final class FastGemm implements GemmKernels {
     /** Few rows of op(A): op(A) copied (tiny), B streamed once, split over columns of C. */
     private static void fewRows(GemmCall g, boolean parallel) {
         int m = g.m(), n = g.n(), k = g.k();
+        parallel &= (long) m * n * k >= SERIAL_WORK_SKINNY;
         float[] x = GemmSkinny.packRows(g.a(), g.aOff(), m, k, g.transA() ? 1 : g.lda(), g.transA() ? g.lda() : 1);
         if (g.transB()) {
             // C[i, j] = dot(op(A) row i, B row j): B's rows are contiguous along k.
@@ -129,6 +134,7 @@ public final class FastGemm implements GemmKernels {
     /** Few columns of op(B): the same kernels on the transposed problem, C^T = op(B)^T op(A)^T, split over rows of C. */
     private static void fewColumns(GemmCall g, boolean parallel) {
         int m = g.m(), n = g.n(), k = g.k();
+        parallel &= (long) m * n * k >= SERIAL_WORK_SKINNY;
         float[] x = GemmSkinny.packRows(g.b(), g.bOff(), n, k, g.transB() ? g.ldb() : 1, g.transB() ? 1 : g.ldb());
         if (!g.transA()) {
             int step = GemmSkinny.DOT_GROUP;
