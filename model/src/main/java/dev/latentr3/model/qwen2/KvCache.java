@@ -130,39 +130,66 @@ public final class KvCache implements AutoCloseable {
      * continuations, several possibly from the same parent).
      */
     public void reorder(int[] from) {
+        boolean identity = from.length == batch;
+        for (int b = 0; identity && b < batch; b++) identity = from[b] == b;
+        if (!identity) copyRowsFrom(this, from);
+    }
+
+    /**
+     * Makes this cache's row b a copy of {@code source}'s row {@code from[b]}, for every row, and its length
+     * source's: expands a prompt's cache into one row per beam, or reorders a cache in place ({@code source == this}).
+     * The capacities may differ; source's tokens must fit in this one.
+     */
+    public void copyRowsFrom(KvCache source, int[] from) {
         if (from.length != batch) {
-            throw new IllegalArgumentException("KvCache.reorder: " + from.length + " rows given for a batch of " + batch);
+            throw new IllegalArgumentException("KvCache.copyRowsFrom: " + from.length + " rows given for a batch of " + batch);
         }
-        boolean identity = true;
-        for (int b = 0; b < batch; b++) {
-            if (from[b] < 0 || from[b] >= batch) {
-                throw new IllegalArgumentException("KvCache.reorder: row " + from[b] + " is outside the batch of " + batch);
+        for (int f : from) {
+            if (f < 0 || f >= source.batch) {
+                throw new IllegalArgumentException("KvCache.copyRowsFrom: row " + f + " is outside the source batch of " + source.batch);
             }
-            identity &= from[b] == b;
         }
-        if (identity) return;
-        try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
+        if (source.keys.length != keys.length || source.kvHeads != kvHeads || source.headDim != headDim) {
+            throw new IllegalArgumentException("KvCache.copyRowsFrom: the source cache is for another model shape");
+        }
+        int n = source.length;
+        if (n > capacity) {
+            throw new IllegalArgumentException("KvCache.copyRowsFrom: " + n + " cached tokens exceed the capacity " + capacity);
+        }
+        if (n > 0) try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
             Tensor rows = Tensor.ofInts(from, batch);
             for (int i = 0; i < keys.length; i++) {
-                gatherRowsInPlace(keys[i], rows);
-                gatherRowsInPlace(values[i], rows);
+                // Gathered into a scoped temporary first: in place, a row may be read after another was written.
+                copyInto(keys[i], gatherRows(source.keys[i], rows, n), n);
+                copyInto(values[i], gatherRows(source.values[i], rows, n), n);
             }
-            int[] m = mask.toIntArray(), reordered = new int[m.length];
-            for (int b = 0; b < batch; b++) System.arraycopy(m, from[b] * capacity, reordered, b * capacity, capacity);
-            Views.copyInto(mask, Tensor.ofInts(reordered, batch, capacity));
+            copyInto(mask, gatherRows(source.mask, rows, n), n);
         }
-        permuteCounts(from);
+        int[] counts = source.realTokens.clone();
+        for (int b = 0; b < batch; b++) realTokens[b] = counts[from[b]];
+        length = n;
     }
 
-    private void permuteCounts(int[] from) {
-        int[] before = realTokens.clone();
-        for (int b = 0; b < batch; b++) realTokens[b] = before[from[b]];
+    /** Rows of t's first n tokens, gathered: [from.length, n, ...]. */
+    private static Tensor gatherRows(Tensor t, Tensor rows, int n) {
+        int[] shape = t.shape();
+        shape[0] = rows.size(0);
+        shape[1] = n;
+        Tensor prefix = t.slice(1, 0, n);
+        Tensor flat = prefix.reshape(t.size(0), -1); // copies unless the prefix is the whole cache
+        if (t.dtype() == DType.I32) {
+            // The engine's row gather is F32 only; masks are small, so gather them on the heap.
+            int[] m = flat.toIntArray(), out = new int[Math.toIntExact(rows.size(0) * (long) flat.size(1))];
+            int[] r = rows.toIntArray();
+            int w = flat.size(1);
+            for (int b = 0; b < r.length; b++) System.arraycopy(m, r[b] * w, out, b * w, w);
+            return Tensor.ofInts(out, shape);
+        }
+        return Indexing.embedding(flat, rows).reshape(shape);
     }
 
-    /** t's batch rows gathered by rows, through a scoped temporary (a row may be read after another was written). */
-    private void gatherRowsInPlace(Tensor t, Tensor rows) {
-        Tensor flat = t.reshape(batch, -1);
-        Views.copyInto(flat, Indexing.embedding(flat, rows));
+    private static void copyInto(Tensor cache, Tensor prefix, int n) {
+        Views.copyInto(cache.slice(1, 0, n), prefix);
     }
 
     /** Forgets the cached tokens (the memory is kept for the next sequence). */
