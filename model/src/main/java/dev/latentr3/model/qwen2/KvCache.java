@@ -156,14 +156,16 @@ public final class KvCache implements AutoCloseable {
         if (n > capacity) {
             throw new IllegalArgumentException("KvCache.copyRowsFrom: " + n + " cached tokens exceed the capacity " + capacity);
         }
-        if (n > 0) try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
-            Tensor rows = Tensor.ofInts(from, batch);
-            for (int i = 0; i < keys.length; i++) {
-                // Gathered into a scoped temporary first: in place, a row may be read after another was written.
-                copyInto(keys[i], gatherRows(source.keys[i], rows, n), n);
-                copyInto(values[i], gatherRows(source.values[i], rows, n), n);
+        if (n > 0) {
+            try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
+                Tensor rows = Tensor.ofInts(from, batch);
+                for (int i = 0; i < keys.length; i++) {
+                    // Gathered into a scoped temporary first: in place, a row may be read after another was written.
+                    copyInto(keys[i], gatherRows(source.keys[i], rows, n), n);
+                    copyInto(values[i], gatherRows(source.values[i], rows, n), n);
+                }
+                copyInto(mask, gatherRows(source.mask, rows, n), n);
             }
-            copyInto(mask, gatherRows(source.mask, rows, n), n);
         }
         int[] counts = source.realTokens.clone();
         for (int b = 0; b < batch; b++) realTokens[b] = counts[from[b]];

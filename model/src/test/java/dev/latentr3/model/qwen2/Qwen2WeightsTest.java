@@ -5,11 +5,17 @@ import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.ops.Casts;
 import dev.latentr3.model.config.Qwen2Config;
+import dev.latentr3.model.checkpoint.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,6 +85,22 @@ class Qwen2WeightsTest {
         // The scope (and the BF16 sources) are gone; the weights are not.
         assertEquals(4 * loaded.byName().values().stream().mapToLong(Tensor::numel).sum(), loaded.byteSize());
         assertTrue(loaded.embedTokens().toFloatArray().length > 0);
+    }
+
+    /** A Hugging Face folder (config.json, BF16 model.safetensors) loads to the same F32 weights as the tensors. */
+    @Test
+    void aBf16CheckpointFolderLoads(@TempDir Path folder) throws Exception {
+        SequencedMap<String, Tensor> bf16 = new LinkedHashMap<>();
+        try (TensorScope scope = TensorScope.open()) {
+            RandomQwen2.weights(untied, 6, 0.1).forEach((name, t) -> bf16.put(name, Casts.to(t, DType.BF16)));
+            SafetensorsWriter.write(folder.resolve("model.safetensors"), bf16, Map.of());
+            Files.writeString(folder.resolve("config.json"), untied.toJson());
+            Qwen2ForCausalLM model = Qwen2ForCausalLM.load(folder);
+            assertEquals(untied, model.config());
+            for (Map.Entry<String, Tensor> e : bf16.entrySet()) {
+                assertArrayEquals(e.getValue().toFloatArray(), model.namedParameters().get(e.getKey()).toFloatArray(), e.getKey());
+            }
+        }
     }
 
     /** A tied model's lm_head is the embedding matrix; a stored lm_head.weight is ignored, as Hugging Face does. */
