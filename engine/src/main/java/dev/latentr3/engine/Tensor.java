@@ -76,7 +76,7 @@ public final class Tensor implements AutoCloseable {
         if (t.numel() != data.length) {
             throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape " + Arrays.toString(s));
         }
-        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_FLOAT, 0, data.length);
+        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, data.length);
         return t;
     }
 
@@ -87,7 +87,7 @@ public final class Tensor implements AutoCloseable {
         if (t.numel() != data.length) {
             throw new IllegalArgumentException("Tensor.ofInts: " + data.length + " values do not fill shape " + Arrays.toString(s));
         }
-        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_INT, 0, data.length);
+        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_INT_UNALIGNED, 0, data.length);
         return t;
     }
 
@@ -228,7 +228,7 @@ public final class Tensor implements AutoCloseable {
         float[] out = new float[n];
         MemorySegment d = c.data();
         switch (dtype) {
-            case F32 -> MemorySegment.copy(d, ValueLayout.JAVA_FLOAT, 0, out, 0, n);
+            case F32 -> MemorySegment.copy(d, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, n);
             case BF16 -> { for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat(d.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) << 16); }
             case I32 -> { for (int i = 0; i < n; i++) out[i] = d.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i); }
             case I64 -> { for (int i = 0; i < n; i++) out[i] = d.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i); }
@@ -243,7 +243,7 @@ public final class Tensor implements AutoCloseable {
         MemorySegment d = c.data();
         int[] out = new int[n];
         switch (dtype) {
-            case I32 -> MemorySegment.copy(d, ValueLayout.JAVA_INT, 0, out, 0, n);
+            case I32 -> MemorySegment.copy(d, ValueLayout.JAVA_INT_UNALIGNED, 0, out, 0, n);
             case I64 -> { for (int i = 0; i < n; i++) out[i] = Math.toIntExact(d.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i)); }
             default -> throw new IllegalStateException("toIntArray: tensor " + describe() + " is not an integer tensor");
         }

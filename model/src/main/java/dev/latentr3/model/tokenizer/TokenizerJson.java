@@ -1,5 +1,9 @@
 package dev.latentr3.model.tokenizer;
 
+import dev.latentr3.model.json.FileFormatException;
+import dev.latentr3.model.json.Json;
+import dev.latentr3.model.json.JsonField;
+
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -29,7 +33,7 @@ final class TokenizerJson {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new TokenizerFileException(path + ": not valid UTF-8 (" + e.getMessage() + "); a tokenizer.json is UTF-8 JSON");
+            throw new FileFormatException(path + ": not valid UTF-8 (" + e.getMessage() + "); a tokenizer.json is UTF-8 JSON");
         }
         return parse(text, path.toString());
     }

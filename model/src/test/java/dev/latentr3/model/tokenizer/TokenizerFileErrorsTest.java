@@ -1,5 +1,7 @@
 package dev.latentr3.model.tokenizer;
 
+import dev.latentr3.model.json.FileFormatException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +20,7 @@ class TokenizerFileErrorsTest {
 
     private static void assertRefused(UnaryOperator<TinyTokenizerJson> change, String... fragments) {
         TinyTokenizerJson file = change.apply(new TinyTokenizerJson(EXTRA, "[\"a b\"]"));
-        TokenizerFileException e = assertThrows(TokenizerFileException.class, file::load);
+        FileFormatException e = assertThrows(FileFormatException.class, file::load);
         assertTrue(e.getMessage().startsWith("tiny.json: "), e.getMessage());
         for (String f : fragments) assertTrue(e.getMessage().contains(f), "missing <" + f + "> in: " + e.getMessage());
     }
@@ -30,7 +32,7 @@ class TokenizerFileErrorsTest {
 
     @Test
     void malformedJsonNamesLineAndColumn() {
-        TokenizerFileException e = assertThrows(TokenizerFileException.class, () -> Tokenizer.fromJson("{\"model\": {},\n }", "tiny.json"));
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Tokenizer.fromJson("{\"model\": {},\n }", "tiny.json"));
         assertTrue(e.getMessage().startsWith("tiny.json: invalid JSON at line 2, column 2: expected a string key"), e.getMessage());
     }
 
@@ -77,10 +79,10 @@ class TokenizerFileErrorsTest {
         assertRefused(f -> f.setModel("merges", "[[\"a\", \"zz\"]]"), "model.merges[0]", "\"zz\" is not");
         TinyTokenizerJson duplicateId = new TinyTokenizerJson(EXTRA, "[]");
         String json = duplicateId.json().replace("\"ab\":256", "\"ab\":97");
-        TokenizerFileException e = assertThrows(TokenizerFileException.class, () -> Tokenizer.fromJson(json, "tiny.json"));
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Tokenizer.fromJson(json, "tiny.json"));
         assertTrue(e.getMessage().contains("id 97 is given to both"), e.getMessage());
         String negative = duplicateId.json().replace("\"ab\":256", "\"ab\":-1");
-        e = assertThrows(TokenizerFileException.class, () -> Tokenizer.fromJson(negative, "tiny.json"));
+        e = assertThrows(FileFormatException.class, () -> Tokenizer.fromJson(negative, "tiny.json"));
         assertTrue(e.getMessage().contains("model.vocab.ab: expected a token id"), e.getMessage());
     }
 
@@ -98,7 +100,7 @@ class TokenizerFileErrorsTest {
     void aFileThatIsNotUtf8IsRefusedWithItsPath(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tokenizer.json");
         Files.write(file, new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'});
-        TokenizerFileException e = assertThrows(TokenizerFileException.class, () -> Tokenizer.load(file));
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Tokenizer.load(file));
         assertTrue(e.getMessage().startsWith(file + ": not valid UTF-8"), e.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package dev.latentr3.model.tokenizer;
+package dev.latentr3.model.json;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +23,14 @@ class JsonTest {
         assertEquals(Map.of(), m.get("b"));
         assertEquals(List.of(), m.get("c"));
         assertEquals(List.of("a", "b", "c"), List.copyOf(m.keySet()), "keys keep file order");
+    }
+
+    @Test
+    void integersThatFitALongStayExact() {
+        assertEquals(Long.MAX_VALUE, Json.parse("9223372036854775807", "t.json"));
+        assertEquals(Long.MIN_VALUE, Json.parse("-9223372036854775808", "t.json"));
+        assertEquals(9223372036854775808.0, Json.parse("9223372036854775808", "t.json"), "one past a long becomes a double");
+        assertEquals(1e20, Json.parse("100000000000000000000", "t.json"));
     }
 
     @Test
@@ -65,7 +73,7 @@ class JsonTest {
             Json.parse(json, "t.json");
             return;
         }
-        TokenizerFileException e = assertThrows(TokenizerFileException.class, () -> Json.parse(json, "t.json"), json);
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Json.parse(json, "t.json"), json);
         assertTrue(e.getMessage().startsWith("t.json: invalid JSON at line "), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), "missing <" + fragment + "> in: " + e.getMessage());
     }

@@ -1,4 +1,4 @@
-package dev.latentr3.model.tokenizer;
+package dev.latentr3.model.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -218,7 +218,15 @@ public final class Json {
             while (isDigit(peek())) pos++;
         }
         String s = text.substring(start, pos);
+        // Every integer of up to 18 digits fits a long; of 19 (20 with a sign), most do, and byte offsets need them exact.
         if (integral && pos - start <= 18) return Long.parseLong(s);
+        if (integral && pos - start <= 20) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException beyondLong) {
+                // falls through to a double, like any integer too large for a long
+            }
+        }
         return Double.parseDouble(s);
     }
 
@@ -249,7 +257,7 @@ public final class Json {
         }
     }
 
-    private TokenizerFileException error(String expected) {
+    private FileFormatException error(String expected) {
         int line = 1;
         int lineStart = 0;
         for (int i = 0; i < Math.min(pos, text.length()); i++) {
@@ -260,7 +268,7 @@ public final class Json {
         }
         String found = pos >= text.length() ? "end of document"
                 : "'" + new String(Character.toChars(text.codePointAt(pos))) + "'";
-        return new TokenizerFileException("%s: invalid JSON at line %d, column %d: expected %s, found %s"
+        return new FileFormatException("%s: invalid JSON at line %d, column %d: expected %s, found %s"
                 .formatted(file, line, pos - lineStart + 1, expected, found));
     }
 }
