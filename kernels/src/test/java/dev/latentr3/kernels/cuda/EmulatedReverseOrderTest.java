@@ -46,6 +46,14 @@ class EmulatedReverseOrderTest {
     }
 
     @Nested
+    class Gemm extends GemmContract {
+        @Override
+        CudaRuntime runtime() {
+            return CudaTestRuntimes.emulator();
+        }
+    }
+
+    @Nested
     class Semantics extends SemanticsContract {
         @Override
         CudaRuntime runtime() {

@@ -86,8 +86,8 @@ class EmulatorTest {
     @Test
     void copiesOutsideAnAllocationAreRejected() {
         try (DeviceScope d = new DeviceScope(rt)) {
-            MemorySegment small = d.bytes(16, 0);
-            MemorySegment past = MemorySegment.ofAddress(small.address() + (1 << 20)).reinterpret(16);
+            MemorySegment small = d.bytes(16, 0);  // the allocator's smallest block: 512 bytes
+            MemorySegment past = MemorySegment.ofAddress(small.address() + 504).reinterpret(16);
             CudaException e = assertThrows(CudaException.class, () -> rt.copyToHost(past, d.arena.allocate(16)));
             assertEquals("cuMemcpyDtoH_v2", e.call());
         }
