@@ -54,6 +54,14 @@ class EmulatedReverseOrderTest {
     }
 
     @Nested
+    class Attention extends AttentionContract {
+        @Override
+        CudaRuntime runtime() {
+            return CudaTestRuntimes.emulator();
+        }
+    }
+
+    @Nested
     class Semantics extends SemanticsContract {
         @Override
         CudaRuntime runtime() {
