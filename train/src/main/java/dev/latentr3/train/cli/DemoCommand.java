@@ -14,7 +14,7 @@ import java.util.Locale;
 final class DemoCommand {
     private DemoCommand() {}
 
-    static final int DEFAULT_STEPS = 300;
+    static final int DEFAULT_STEPS = 600;
     private static final String PROMPT = "The keeper ";
     private static final int SAMPLE_TOKENS = 120;
 
@@ -50,7 +50,7 @@ final class DemoCommand {
         out.printf(Locale.ROOT, "Training %d steps of %d sequences x %d tokens, AdamW, peak learning rate %.0e%n",
                 steps, settings.batchSize(), settings.seqLen(), settings.peakLr());
 
-        ProgressBar bar = ProgressBar.onStdout("train", steps);
+        ProgressBar bar = ProgressBar.on(out, "train", steps);
         long start = System.nanoTime();
         float firstLoss = Float.NaN, smoothed = Float.NaN;
         for (int s = 0; s < steps; s++) {

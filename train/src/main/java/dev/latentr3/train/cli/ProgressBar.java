@@ -35,10 +35,11 @@ public final class ProgressBar {
         this.startNanos = nanoClock.getAsLong();
     }
 
-    /** A bar on standard output, redrawn in place only when standard output is a terminal. */
-    public static ProgressBar onStdout(String label, long total) {
+    /** A bar on out, redrawn in place only when out is the standard output and that is a terminal. */
+    public static ProgressBar on(PrintStream out, String label, long total) {
         Console console = System.console();
-        return new ProgressBar(label, total, System.out, console != null && console.isTerminal(), System::nanoTime);
+        boolean terminal = out == System.out && console != null && console.isTerminal();
+        return new ProgressBar(label, total, out, terminal, System::nanoTime);
     }
 
     /** Reports that done of total units are finished; metrics (may be empty) is shown after the count. */

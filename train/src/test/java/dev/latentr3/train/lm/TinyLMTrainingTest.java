@@ -12,15 +12,15 @@ class TinyLMTrainingTest {
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
     private static final int[] TOKENS = TOKENIZER.encode(TinyCorpus.text());
 
-    /** Steps of the demo's settings that this test runs. */
-    private static final int STEPS = 150;
+    /** Steps of the demo's settings that this test runs (about 10 s on 2 cores). */
+    private static final int STEPS = 200;
     /**
-     * The mean loss of the last 10 of those steps must be below this. A byte-level model that knows only letter
-     * frequencies reaches about 3.0 nats on English; measured runs end near LOSS_MEASURED, so the bound
-     * leaves a margin for changes of summation order in the kernels while still proving that the model learned
-     * more than unigram statistics.
+     * The mean loss of the last 10 of those steps must be below this. On this corpus a model of byte frequencies
+     * alone scores 2.93 nats (its unigram entropy); measured runs end at 2.18 (seed 42, the one used here) and
+     * 1.9 to 2.2 over other seeds, so the bound proves learning beyond letter frequencies with a margin for
+     * changes of summation order in the kernels.
      */
-    private static final double LOSS_BOUND = 2.6;
+    private static final double LOSS_BOUND = 2.5;
 
     @Test
     void theTinyModelLearnsTheBuiltInCorpus() {
