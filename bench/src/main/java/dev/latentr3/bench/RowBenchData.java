@@ -1,0 +1,40 @@
+package dev.latentr3.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+/** Random inputs for the row-kernel benchmarks, filled once per trial (off-heap, shared so all threads may read). */
+final class RowBenchData {
+    private RowBenchData() {}
+
+    static MemorySegment floats(Arena arena, long n, long seed, float lo, float hi) {
+        MemorySegment s = arena.allocate(n * Float.BYTES, 64);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (lo + (hi - lo) * r.nextDouble()));
+        return s;
+    }
+
+    static MemorySegment ints(Arena arena, long n, long seed, int bound) {
+        MemorySegment s = arena.allocate(n * Integer.BYTES, 64);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_INT, i, r.nextInt(bound));
+        return s;
+    }
+
+    /** Bytes an RMSNorm forward must move: read x and weight, write y and rstd. */
+    static long rmsNormBytes(int rows, int dim) {
+        return Float.BYTES * (2L * rows * dim + dim + rows);
+    }
+
+    /** Bytes a log-prob gather forward must move: read the logits once (targets, logp, lse are negligible). */
+    static long logProbForwardBytes(int rows, int vocab) {
+        return (long) Float.BYTES * rows * vocab;
+    }
+
+    /** Bytes a log-prob gather backward must move: read the logits, write dLogits. */
+    static long logProbBackwardBytes(int rows, int vocab) {
+        return 2L * Float.BYTES * rows * vocab;
+    }
+}
