@@ -4,9 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Text to token ids one UTF-8 byte at a time (ids 0..255), plus three special tokens. A placeholder for the real
- * byte-level BPE tokenizer of Qwen2, which a later issue brings; it lets the tiny demo model train on any text with
- * no vocabulary file.
+ * Text to token ids one UTF-8 byte at a time (ids 0..255), plus three special tokens: a placeholder for a real
+ * tokenizer, used where one would not fit. Qwen2's byte-level BPE ({@code dev.latentr3.model.tokenizer.Tokenizer})
+ * needs Qwen's vocabulary file and has 151k tokens, far more than the tiny demo model can learn from a few kilobytes;
+ * this one lets that model train on any text with no vocabulary file.
  */
 public final class ByteTokenizer {
     public static final int BOS = 256;
