@@ -76,7 +76,7 @@ public final class Tensor implements AutoCloseable {
         if (t.numel() != data.length) {
             throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape " + Arrays.toString(s));
         }
-        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_FLOAT, 0, data.length);
+        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, data.length);
         return t;
     }
 
@@ -87,14 +87,18 @@ public final class Tensor implements AutoCloseable {
         if (t.numel() != data.length) {
             throw new IllegalArgumentException("Tensor.ofInts: " + data.length + " values do not fill shape " + Arrays.toString(s));
         }
-        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_INT, 0, data.length);
+        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_INT_UNALIGNED, 0, data.length);
         return t;
     }
 
     /**
      * Wraps the caller's memory as a contiguous tensor, without copying: an mmapped weight file, an off-heap buffer.
-     * The caller's arena keeps owning it; using the tensor after that arena closed raises an error.
+     * The caller's arena keeps owning it; using the tensor after that arena closed raises an error. The segment must be
+     * usable from any thread (a shared, automatic or global arena), since kernels run on a thread pool.
      */
+    /** An unstarted thread: a segment accessible by it is accessible by the kernels' worker threads too. */
+    private static final Thread KERNEL_THREAD_PROBE = Thread.ofPlatform().unstarted(() -> {});
+
     public static Tensor wrap(MemorySegment segment, DType dtype, int... shape) {
         int[] s = checkShape(shape);
         long bytes = Shapes.numel(s) * dtype.byteSize();
@@ -104,6 +108,11 @@ public final class Tensor implements AutoCloseable {
         }
         if (!segment.isNative()) {
             throw new IllegalArgumentException("Tensor.wrap: the segment must be native (off-heap or mapped) memory, not a heap array");
+        }
+        if (!segment.isAccessibleBy(KERNEL_THREAD_PROBE)) {
+            // Kernels split work across a thread pool; a confined segment would fail there, later and less clearly.
+            throw new IllegalArgumentException("Tensor.wrap: the segment belongs to a confined arena, but kernels read it"
+                    + " from several threads; allocate it from Arena.ofShared(), Arena.ofAuto() or Arena.global()");
         }
         return new Tensor(Storage.borrow(segment, Device.CPU), dtype, s, Shapes.contiguousStrides(s), 0);
     }
@@ -219,7 +228,7 @@ public final class Tensor implements AutoCloseable {
         float[] out = new float[n];
         MemorySegment d = c.data();
         switch (dtype) {
-            case F32 -> MemorySegment.copy(d, ValueLayout.JAVA_FLOAT, 0, out, 0, n);
+            case F32 -> MemorySegment.copy(d, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, n);
             case BF16 -> { for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat(d.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) << 16); }
             case I32 -> { for (int i = 0; i < n; i++) out[i] = d.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i); }
             case I64 -> { for (int i = 0; i < n; i++) out[i] = d.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i); }
@@ -234,7 +243,7 @@ public final class Tensor implements AutoCloseable {
         MemorySegment d = c.data();
         int[] out = new int[n];
         switch (dtype) {
-            case I32 -> MemorySegment.copy(d, ValueLayout.JAVA_INT, 0, out, 0, n);
+            case I32 -> MemorySegment.copy(d, ValueLayout.JAVA_INT_UNALIGNED, 0, out, 0, n);
             case I64 -> { for (int i = 0; i < n; i++) out[i] = Math.toIntExact(d.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i)); }
             default -> throw new IllegalStateException("toIntArray: tensor " + describe() + " is not an integer tensor");
         }

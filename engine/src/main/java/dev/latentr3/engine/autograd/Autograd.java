@@ -21,6 +21,10 @@ public final class Autograd {
         if (!output.requiresGrad()) {
             throw new IllegalStateException("backward: the output " + output.describe() + " does not require grad (no input requires it, or it was computed under noGrad)");
         }
+        if (!java.util.Arrays.equals(gradOutput.shape(), output.shape())) {
+            throw new IllegalArgumentException("backward: the output gradient " + gradOutput.describe()
+                    + " does not match the output " + output.describe());
+        }
         List<Tensor> order = topologicalOrder(output);
         Map<Tensor, Tensor> pending = new IdentityHashMap<>();
         pending.put(output, gradOutput);
@@ -48,8 +52,9 @@ public final class Autograd {
                     Tensor prev = pending.get(in);
                     pending.put(in, prev == null ? gk : prev.add(gk));
                 }
+                // The released node stays as the tensor's gradFn: a second backward through it then fails
+                // clearly instead of treating the tensor as a leaf and silently accumulating a gradient into it.
                 node.release();
-                t.dropGradFn();
             }
         }
     }

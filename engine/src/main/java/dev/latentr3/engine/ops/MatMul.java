@@ -65,6 +65,8 @@ public final class MatMul {
         String op = "linear";
         Elementwise.requireF32(op, x);
         Elementwise.requireF32(op, w);
+        if (bias != null) Elementwise.requireF32(op, bias); // the kernel would read a BF16 or freed bias as garbage
+        Ops.sameDevice(op, bias == null ? new Tensor[]{x, w} : new Tensor[]{x, w, bias});
         Ops.requireRank(op, "weight", w, 2);
         int in = w.size(1), outDim = w.size(0);
         if (x.size(-1) != in) {

@@ -1,5 +1,6 @@
 package dev.latentr3.engine.ops;
 
+import dev.latentr3.engine.DType;
 import dev.latentr3.engine.Tensor;
 
 /** Argument checks that every op shares, so that their messages read the same. */
@@ -26,5 +27,31 @@ public final class Ops {
             throw new IllegalArgumentException(op + ": " + what + " " + t.describe() + " must have size " + expected
                     + " in dimension " + axis + ", got " + t.size(axis));
         }
+    }
+
+    public static void requireDType(String op, String what, Tensor t, DType expected) {
+        t.checkAlive(op);
+        if (t.dtype() != expected) {
+            throw new IllegalArgumentException(op + ": " + what + " must be " + expected + ", got " + t.describe());
+        }
+    }
+
+    /**
+     * Reads int32 indices and checks each is in [0, bound) (the rows of {@code of}), or equals {@code exempt} when
+     * that is not null (an ignore index). Checked here, before any kernel runs, so that the message names the op,
+     * the position and both tensors.
+     */
+    public static int[] requireIndices(String op, String what, Tensor indices, int bound, Tensor of, Integer exempt) {
+        requireDType(op, what + "s", indices, DType.I32);
+        int[] values = indices.toIntArray();
+        for (int i = 0; i < values.length; i++) {
+            int v = values[i];
+            if ((v < 0 || v >= bound) && (exempt == null || v != exempt)) {
+                throw new IllegalArgumentException(op + ": " + what + " " + v + " at position " + i + " of "
+                        + indices.describe() + " is outside [0, " + bound + ") for " + of.describe()
+                        + (exempt == null ? "" : " (and is not the ignore index " + exempt + ")"));
+            }
+        }
+        return values;
     }
 }

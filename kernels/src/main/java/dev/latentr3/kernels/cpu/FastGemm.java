@@ -16,15 +16,35 @@ import static dev.latentr3.kernels.cpu.GemmMicroKernel.NR;
  */
 public final class FastGemm implements GemmKernels {
 
-    /** Fewer rows of op(A) than this (or columns of op(B)) take the unpacked skinny kernels. */
-    static final int SMALL_M = Integer.getInteger("latentr3.gemm.smallM", MR);
-    static final int SMALL_N = Integer.getInteger("latentr3.gemm.smallN", 8);
-    /** Below this many multiply-adds a GEMM stays on one thread (splitting would cost more than it saves). */
-    private static final long SERIAL_WORK = 1L << 18;
+    /**
+     * Up to this many rows of op(A) (or columns of op(B)) the unpacked skinny kernels beat packing: packing the big
+     * operand costs about as much as that many multiply-adds per element. Measured on 4864 x 896 operands: the dot
+     * kernel (depth contiguous in both operands) holds up longer than the axpy one.
+     */
+    static final int DOT_MAX = 96;
+    static final int AXPY_MAX = 48;
+    /**
+     * Below this many multiply-adds a GEMM stays on one thread: handing work to a parked pool thread and joining it
+     * costs some 50-100 us on the 2-core development VM, about 8M multiply-adds of packed-kernel time (~200^3) and,
+     * for the slower memory-bound skinny kernels, about 2M.
+     */
+    private static final long SERIAL_WORK = 1L << 23, SERIAL_WORK_SKINNY = 1L << 21;
     /** A batch entry smaller than this (multiply-adds) is run whole on one thread. */
     private static final long BATCH_ENTRY_WORK = 1L << 23;
     /** Relative cost of packing one element versus one multiply-add of the micro-kernel (vector FMA throughput). */
     private static final long PACK_COST = 16;
+
+    private final int dotMax, axpyMax;
+
+    public FastGemm() {
+        this(DOT_MAX, AXPY_MAX);
+    }
+
+    /** Other cut-overs between the skinny and packed paths: 0 forces packing, a huge value the skinny kernels. */
+    FastGemm(int dotMax, int axpyMax) {
+        this.dotMax = dotMax;
+        this.axpyMax = axpyMax;
+    }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
@@ -65,13 +85,13 @@ public final class FastGemm implements GemmKernels {
     }
 
     /** Runs one checked GEMM, on all cores when {@code parallel}. */
-    static void multiply(GemmCall g, boolean parallel) {
+    private void multiply(GemmCall g, boolean parallel) {
         if (g.m() == 0 || g.n() == 0) return;
         if (g.k() == 0) {
             scaleC(g);
-        } else if (g.m() < SMALL_M) {
+        } else if (g.m() <= (g.transB() ? dotMax : axpyMax)) {
             fewRows(g, parallel);
-        } else if (g.n() < SMALL_N) {
+        } else if (g.n() <= (g.transA() ? axpyMax : dotMax)) {
             fewColumns(g, parallel);
         } else {
             blocked(g, parallel);
@@ -91,9 +111,10 @@ public final class FastGemm implements GemmKernels {
         }
     }
 
-    /** m below SMALL_M: op(A) copied (tiny), B streamed once, split over columns of C. */
+    /** Few rows of op(A): op(A) copied (tiny), B streamed once, split over columns of C. */
     private static void fewRows(GemmCall g, boolean parallel) {
         int m = g.m(), n = g.n(), k = g.k();
+        parallel &= (long) m * n * k >= SERIAL_WORK_SKINNY;
         float[] x = GemmSkinny.packRows(g.a(), g.aOff(), m, k, g.transA() ? 1 : g.lda(), g.transA() ? g.lda() : 1);
         if (g.transB()) {
             // C[i, j] = dot(op(A) row i, B row j): B's rows are contiguous along k.
@@ -110,9 +131,10 @@ public final class FastGemm implements GemmKernels {
         }
     }
 
-    /** n below SMALL_N: the same kernels on the transposed problem, C^T = op(B)^T op(A)^T, split over rows of C. */
+    /** Few columns of op(B): the same kernels on the transposed problem, C^T = op(B)^T op(A)^T, split over rows of C. */
     private static void fewColumns(GemmCall g, boolean parallel) {
         int m = g.m(), n = g.n(), k = g.k();
+        parallel &= (long) m * n * k >= SERIAL_WORK_SKINNY;
         float[] x = GemmSkinny.packRows(g.b(), g.bOff(), n, k, g.transB() ? g.ldb() : 1, g.transB() ? 1 : g.ldb());
         if (!g.transA()) {
             int step = GemmSkinny.DOT_GROUP;

@@ -20,6 +20,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** FastGemm against ReferenceGemm element by element, and ReferenceGemm against a direct double computation. */
 class GemmTest {
     private static final GemmKernels FAST = new FastGemm();
+    /** The default cut-overs, then the packed path and the skinny kernels forced on every shape. */
+    private static final List<GemmKernels> VARIANTS = List.of(FAST, new FastGemm(0, 0),
+            new FastGemm(Integer.MAX_VALUE, Integer.MAX_VALUE));
+    private static final List<String> VARIANT_NAMES = List.of("default", "packed", "skinny");
     private static final GemmKernels REF = new ReferenceGemm();
     private static Arena arena;
     private static long seed = 1;
@@ -95,6 +99,8 @@ class GemmTest {
         int[][] shapes = {
                 {130, 257, 300}, {257, 130, 65}, {97, 300, 513}, {7, 2100, 20}, {150, 45, 260},
                 {1, 1000, 300}, {5, 777, 129}, {3, 40, 1000}, {300, 3, 200}, {513, 1, 70}, {6, 6, 6}, {6, 8, 5},
+                {5, 70, 1100}, {70, 5, 1100}, {33, 29, 2100}, {100, 60, 40}, {60, 100, 40}, {7, 3000, 200},
+                {3000, 5, 200},
         };
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
@@ -187,13 +193,16 @@ class GemmTest {
         MemorySegment a = KernelCheck.randomFloats(arena, aSize, seed++, -1, 1);
         MemorySegment b = KernelCheck.randomFloats(arena, bSize, seed++, -1, 1);
         MemorySegment c0 = nanC ? nanWithPadding(m, n, ldc) : KernelCheck.randomFloats(arena, cSize, seed++, -1, 1);
-        MemorySegment want = KernelCheck.copy(arena, c0), got = KernelCheck.copy(arena, c0);
+        MemorySegment want = KernelCheck.copy(arena, c0);
         REF.sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc);
-        FAST.sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc);
-        String what = String.format("sgemm transA=%b transB=%b m=%d n=%d k=%d lda=%d ldb=%d ldc=%d alpha=%s beta=%s",
-                ta, tb, m, n, k, lda, ldb, ldc, alpha, beta);
-        KernelCheck.assertClose(what, want, got, cSize, atol(k), KernelCheck.F32_RTOL);
-        assertPaddingKept(what, c0, got, 0, m, n, ldc);
+        for (int v = 0; v < VARIANTS.size(); v++) {
+            MemorySegment got = KernelCheck.copy(arena, c0);
+            VARIANTS.get(v).sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc);
+            String what = String.format("%s sgemm transA=%b transB=%b m=%d n=%d k=%d lda=%d ldb=%d ldc=%d alpha=%s beta=%s",
+                    VARIANT_NAMES.get(v), ta, tb, m, n, k, lda, ldb, ldc, alpha, beta);
+            KernelCheck.assertClose(what, want, got, cSize, atol(k), KernelCheck.F32_RTOL);
+            assertPaddingKept(what, c0, got, 0, m, n, ldc);
+        }
     }
 
     private static void compareBatched(int batch, boolean ta, boolean tb, int m, int n, int k,
@@ -205,18 +214,21 @@ class GemmTest {
         MemorySegment b = KernelCheck.randomFloats(arena, (batch - 1) * strideB + bOne, seed++, -1, 1);
         long cSize = (batch - 1) * strideC + cOne;
         MemorySegment c0 = KernelCheck.randomFloats(arena, cSize, seed++, -1, 1);
-        MemorySegment want = KernelCheck.copy(arena, c0), got = KernelCheck.copy(arena, c0);
+        MemorySegment want = KernelCheck.copy(arena, c0);
         REF.sgemmBatched(batch, ta, tb, m, n, k, 0.5f, a, strideA, lda, b, strideB, ldb, -2f, want, strideC, ldc);
-        FAST.sgemmBatched(batch, ta, tb, m, n, k, 0.5f, a, strideA, lda, b, strideB, ldb, -2f, got, strideC, ldc);
-        String what = String.format("sgemmBatched batch=%d transA=%b transB=%b m=%d n=%d k=%d strides %d/%d/%d",
-                batch, ta, tb, m, n, k, strideA, strideB, strideC);
-        KernelCheck.assertClose(what, want, got, cSize, atol(k), KernelCheck.F32_RTOL);
-        for (int i = 0; i < batch; i++) {
-            assertPaddingKept(what + " entry " + i, c0, got, i * strideC, m, n, ldc);
-            // The gap between entries belongs to no matrix.
-            for (long g = i * strideC + cOne; g < Math.min(cSize, (i + 1) * strideC); g++) {
-                if (Float.floatToRawIntBits(Segments.getFloat(c0, g)) != Float.floatToRawIntBits(Segments.getFloat(got, g))) {
-                    fail(what + ": element " + g + " between batch entries changed");
+        for (int v = 0; v < VARIANTS.size(); v++) {
+            MemorySegment got = KernelCheck.copy(arena, c0);
+            VARIANTS.get(v).sgemmBatched(batch, ta, tb, m, n, k, 0.5f, a, strideA, lda, b, strideB, ldb, -2f, got, strideC, ldc);
+            String what = String.format("%s sgemmBatched batch=%d transA=%b transB=%b m=%d n=%d k=%d strides %d/%d/%d",
+                    VARIANT_NAMES.get(v), batch, ta, tb, m, n, k, strideA, strideB, strideC);
+            KernelCheck.assertClose(what, want, got, cSize, atol(k), KernelCheck.F32_RTOL);
+            for (int i = 0; i < batch; i++) {
+                assertPaddingKept(what + " entry " + i, c0, got, i * strideC, m, n, ldc);
+                // The gap between entries belongs to no matrix.
+                for (long g = i * strideC + cOne; g < Math.min(cSize, (i + 1) * strideC); g++) {
+                    if (Float.floatToRawIntBits(Segments.getFloat(c0, g)) != Float.floatToRawIntBits(Segments.getFloat(got, g))) {
+                        fail(what + ": element " + g + " between batch entries changed");
+                    }
                 }
             }
         }
