@@ -61,14 +61,16 @@ public final class Evaluator {
             for (int i = 0; i < batch.size(); i++) {
                 Interaction row = batch.get(i);
                 List<String> titles = new ArrayList<>();
+                List<List<Integer>> itemIds = new ArrayList<>();
                 List<Double> scores = new ArrayList<>();
                 for (BeamHypothesis h : beams.get(i)) {
                     titles.add(RankingMetrics.strip(tokens.tokenizer().decode(h.tokens(), true)));
+                    itemIds.add(itemsOf(h.tokens()));
                     scores.add(h.score());
                 }
                 int rank = metrics.add(titles, row.targetTitle());
                 millis[start + i] = perRow;
-                out.add(new RowPrediction(row.userId(), row.targetTitle(), row.targetItemId(), titles, scores, rank, perRow));
+                out.add(new RowPrediction(row.userId(), row.targetTitle(), row.targetItemId(), titles, itemIds, scores, rank, perRow));
             }
         }
         if (predictionsFile != null) writePredictions(out, predictionsFile);
@@ -83,6 +85,13 @@ public final class Evaluator {
         try (TensorScope scope = TensorScope.open(); Decoder decoder = factory.start(prompts, search.numBeams(), search.maxNewTokens())) {
             return BeamSearch.search(decoder, search, constraint);
         }
+    }
+
+    /** The items whose title a beam spells, from its trie leaf; none for a beam that did not finish a title. */
+    private List<Integer> itemsOf(int[] beam) {
+        int node = trie.walk(beam);
+        if (node < 0 || !trie.isLeaf(node)) return List.of();
+        return java.util.Arrays.stream(trie.itemIds(node)).boxed().toList();
     }
 
     /** One JSON object per line, the whole file replaced at once so a reader never sees half of it. */

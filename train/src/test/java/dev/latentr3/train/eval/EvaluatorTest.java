@@ -57,6 +57,10 @@ class EvaluatorTest {
             assertEquals(10, new HashSet<>(p.predictions()).size(), "row " + i + ": beams are distinct titles " + p.predictions());
             assertTrue(catalogueTitles.containsAll(p.predictions()), "row " + i + ": " + p.predictions());
             for (int b = 1; b < 10; b++) assertTrue(p.scores().get(b - 1) >= p.scores().get(b), "row " + i + ": best first");
+            for (int b = 0; b < 10; b++) {
+                List<Integer> ids = p.itemIds().get(b);
+                assertEquals(catalog.idsWithTitle(p.predictions().get(b)), ids, "row " + i + " beam " + b + ": every item of the title");
+            }
             assertEquals(rows.get(i).userId(), p.user());
             assertEquals(RankingMetrics.rank(p.predictions(), rows.get(i).targetTitle()), p.rank());
             recomputed.add(p.predictions(), p.target());
@@ -76,6 +80,7 @@ class EvaluatorTest {
             assertEquals(p.user(), json.get("user"));
             assertEquals(p.target(), json.get("target"));
             assertEquals(p.predictions(), json.get("predictions"));
+            assertEquals(p.itemIds().toString(), json.get("prediction_item_ids").toString());
             assertEquals(p.rank() < 0 ? Json.NULL : (Object) (long) p.rank(), json.get("rank"));
         }
         Map<String, Object> summary = report.toJson();

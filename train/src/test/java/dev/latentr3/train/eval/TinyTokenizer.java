@@ -12,15 +12,20 @@ import java.util.Map;
  * '"' is 34, 'A' is 65), then two merges, "ĠH" (256, a space before 'H') and "\"Ċ" (257, a quote before a newline,
  * which every target ends with), then the special tokens {@code <|endoftext|>} (258) and {@code <|Thought|>} (259).
  */
-final class TinyTokenizer {
-    static final int SPACE_H = 256, QUOTE_NEWLINE = 257, EOS = 258, THOUGHT = 259, VOCAB = 260;
+public final class TinyTokenizer {
+    public static final int SPACE_H = 256, QUOTE_NEWLINE = 257, EOS = 258, THOUGHT = 259, VOCAB = 260;
     /** Qwen2's split pattern, the only one the loader accepts. */
     private static final String QWEN_PATTERN =
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     private TinyTokenizer() {}
 
-    static Tokenizer load() {
+    public static Tokenizer load() {
+        return Tokenizer.fromJson(json(2), "tiny-tokenizer.json");
+    }
+
+    /** The tokenizer.json text with the first {@code specialTokens} of EOS and the thought token (0, 1 or 2). */
+    public static String json(int specialTokens) {
         Map<String, Object> vocab = new LinkedHashMap<>();
         for (int b = 0; b < 256; b++) vocab.put(String.valueOf(byteChar(b)), b);
         String space = String.valueOf(byteChar(' ')), newline = String.valueOf(byteChar('\n'));
@@ -47,13 +52,13 @@ final class TinyTokenizer {
         root.put("version", "1.0");
         root.put("truncation", dev.latentr3.model.json.Json.NULL);
         root.put("padding", dev.latentr3.model.json.Json.NULL);
-        root.put("added_tokens", List.of(special(EOS, "<|endoftext|>"), special(THOUGHT, "<|Thought|>")));
+        root.put("added_tokens", List.of(special(EOS, "<|endoftext|>"), special(THOUGHT, "<|Thought|>")).subList(0, specialTokens));
         root.put("normalizer", Map.of("type", "NFC"));
         root.put("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(split, byteLevel)));
         root.put("post_processor", byteLevel);
         root.put("decoder", byteLevel);
         root.put("model", model);
-        return Tokenizer.fromJson(JsonWriter.compact(root), "tiny-tokenizer.json");
+        return JsonWriter.compact(root);
     }
 
     private static Map<String, Object> special(int id, String content) {
