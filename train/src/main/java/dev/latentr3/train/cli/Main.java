@@ -24,6 +24,8 @@ public final class Main {
                     "trains a tiny 2-layer transformer LM on a built-in text for N steps (default "
                             + DemoCommand.DEFAULT_STEPS + ", about a minute on 2 cores), then prints a greedy sample",
                     DemoCommand::run),
+            new Command("doctor", "doctor", "reports the JDK, the CPU's vector width, and the CUDA driver, device, "
+                    + "kernels, cuBLAS and emulator (or why each is missing)", DoctorCommand::run),
             new Command("help", "help", "lists the commands", (args, out, err) -> {
                 printHelp(out);
                 return 0;
