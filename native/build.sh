@@ -16,6 +16,13 @@ jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 mkdir -p "$native_out/obj" "$fatbin_out"
 
 kernels=("$here"/kernels/*.cu)
+# Outputs of a .cu that no longer exists would still be loaded (fatbins) or linked (objects): remove them.
+for out in "$fatbin_out"/*.fatbin "$native_out"/*.ptx "$native_out"/obj/*.o; do
+  [ -e "$out" ] || continue
+  name="$(basename "$out")"; name="${name%.*}"
+  case "$name" in emu_*) continue ;; esac
+  [ -e "$here/kernels/$name.cu" ] || rm -f "$out"
+done
 headers=("$here"/kernels/*.cuh)
 emu_sources=("$here"/emu/*.cpp)
 emu_headers=("$here"/emu/*.h "$here"/emu/exports.map)

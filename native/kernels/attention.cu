@@ -6,7 +6,8 @@
 // key/value head h / (Hq / Hkv). Key j is visible to query i when keyMask (nullable, [B, Lk]) is nonzero there and, if
 // causal, j <= i + (Lk - Lq). A query that sees no key gets out = 0, lse = -inf and no gradient.
 //
-// Work split: 4 warps per block. In the forward and the dq kernel a warp owns 4 query rows and a lane owns one key of
+// Work split: 4 warps per block (the loops over a warp's rows and a lane's D slices are unrolled so that the
+// accumulators stay in registers). In the forward and the dq kernel a warp owns 4 query rows and a lane owns one key of
 // the current 32-key tile (its score), then one slice of D (lane, lane + 32, ...) for the output accumulation. The
 // dk/dv kernel is the mirror: a warp owns 4 keys, a lane one query of the current 32-query tile. No atomics: every
 // output element is written by one thread, so results are deterministic.
@@ -58,9 +59,11 @@ extern "C" __global__ void attention_forward_f32(int lq, int lk, int hq, int hkv
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slices = (d + 31) / 32;
     load_rows(sq, q, b, q0, kRows, lq, h, hq, d);
     float m[kPerWarp], l[kPerWarp], acc[kPerWarp][kMaxSlices];
+    KC_UNROLL
     for (int rr = 0; rr < kPerWarp; rr++) {
         m[rr] = -INFINITY;
         l[rr] = 0.0f;
+        KC_UNROLL
         for (int s = 0; s < kMaxSlices; s++) acc[rr][s] = 0.0f;
     }
     int last_row = min(lq, q0 + kRows) - 1;
@@ -70,7 +73,9 @@ extern "C" __global__ void attention_forward_f32(int lq, int lk, int hq, int hkv
         load_rows(sk, k, b, k0, kTile, lk, g, hkv, d);
         load_rows(sv, v, b, k0, kTile, lk, g, hkv, d);
         __syncthreads();
-        for (int rr = 0; rr < kPerWarp; rr++) {
+        KC_UNROLL
+        KC_UNROLL
+    for (int rr = 0; rr < kPerWarp; rr++) {
             int r = warp * kPerWarp + rr, i = q0 + r, j = k0 + lane;
             float s = key_visible(key_mask, b, lq, lk, causal, i, j) ? scale * dot_rows(sq + r * d, sk + lane * d, d)
                                                                      : -INFINITY;
@@ -84,9 +89,10 @@ extern "C" __global__ void attention_forward_f32(int lq, int lk, int hq, int hkv
             m[rr] = top;
             sp[r * kTile + lane] = p;
             __syncwarp();
-            for (int sl = 0; sl < slices; sl++) {
+            KC_UNROLL
+            for (int sl = 0; sl < kMaxSlices; sl++) {
                 int c = lane + 32 * sl;
-                if (c >= d) break;
+                if (sl >= slices || c >= d) continue;
                 float o = acc[rr][sl] * rescale;
                 for (int jj = 0; jj < kTile; jj++) o += sp[r * kTile + jj] * sv[jj * d + c];
                 acc[rr][sl] = o;
@@ -94,13 +100,15 @@ extern "C" __global__ void attention_forward_f32(int lq, int lk, int hq, int hkv
             __syncwarp();
         }
     }
+    KC_UNROLL
     for (int rr = 0; rr < kPerWarp; rr++) {
         int i = q0 + warp * kPerWarp + rr;
         if (i >= lq) continue;
         long long at = q_index(b, i, h, lq, hq, d);
-        for (int sl = 0; sl < slices; sl++) {
+        KC_UNROLL
+        for (int sl = 0; sl < kMaxSlices; sl++) {
             int c = lane + 32 * sl;
-            if (c < d) out[at + c] = l[rr] > 0.0f ? acc[rr][sl] / l[rr] : 0.0f;
+            if (sl < slices && c < d) out[at + c] = l[rr] > 0.0f ? acc[rr][sl] / l[rr] : 0.0f;
         }
         if (lane == 0) lse[(static_cast<long long>(b) * hq + h) * lq + i] = l[rr] > 0.0f ? m[rr] + logf(l[rr]) : -INFINITY;
     }
@@ -140,11 +148,13 @@ extern "C" __global__ void attention_backward_dq_f32(int lq, int lk, int hq, int
     load_rows(sq, q, b, q0, kRows, lq, h, hq, d);
     load_rows(sdo, d_out, b, q0, kRows, lq, h, hq, d);
     float row_lse[kPerWarp], row_delta[kPerWarp], acc[kPerWarp][kMaxSlices];
+    KC_UNROLL
     for (int rr = 0; rr < kPerWarp; rr++) {
         int i = q0 + warp * kPerWarp + rr;
         long long at = (static_cast<long long>(b) * hq + h) * lq + i;
         row_lse[rr] = i < lq ? lse[at] : -INFINITY;
         row_delta[rr] = i < lq ? delta[at] : 0.0f;
+        KC_UNROLL
         for (int s = 0; s < kMaxSlices; s++) acc[rr][s] = 0.0f;
     }
     int last_row = min(lq, q0 + kRows) - 1;
@@ -154,7 +164,9 @@ extern "C" __global__ void attention_backward_dq_f32(int lq, int lk, int hq, int
         load_rows(sk, k, b, k0, kTile, lk, g, hkv, d);
         load_rows(sv, v, b, k0, kTile, lk, g, hkv, d);
         __syncthreads();
-        for (int rr = 0; rr < kPerWarp; rr++) {
+        KC_UNROLL
+        KC_UNROLL
+    for (int rr = 0; rr < kPerWarp; rr++) {
             int r = warp * kPerWarp + rr, i = q0 + r, j = k0 + lane;
             bool visible = key_visible(key_mask, b, lq, lk, causal, i, j);
             float ds = 0.0f;
@@ -164,9 +176,10 @@ extern "C" __global__ void attention_backward_dq_f32(int lq, int lk, int hq, int
             }
             sds[r * kTile + lane] = ds;
             __syncwarp();
-            for (int sl = 0; sl < slices; sl++) {
+            KC_UNROLL
+            for (int sl = 0; sl < kMaxSlices; sl++) {
                 int c = lane + 32 * sl;
-                if (c >= d) break;
+                if (sl >= slices || c >= d) continue;
                 float o = acc[rr][sl];
                 for (int jj = 0; jj < kTile; jj++) o += sds[r * kTile + jj] * sk[jj * d + c];
                 acc[rr][sl] = o;
@@ -174,13 +187,15 @@ extern "C" __global__ void attention_backward_dq_f32(int lq, int lk, int hq, int
             __syncwarp();
         }
     }
+    KC_UNROLL
     for (int rr = 0; rr < kPerWarp; rr++) {
         int i = q0 + warp * kPerWarp + rr;
         if (i >= lq) continue;
         long long at = q_index(b, i, h, lq, hq, d);
-        for (int sl = 0; sl < slices; sl++) {
+        KC_UNROLL
+        for (int sl = 0; sl < kMaxSlices; sl++) {
             int c = lane + 32 * sl;
-            if (c < d) dq[at + c] = scale * acc[rr][sl];
+            if (sl < slices && c < d) dq[at + c] = scale * acc[rr][sl];
         }
     }
 }
@@ -205,7 +220,9 @@ extern "C" __global__ void attention_backward_dkv_f32(int lq, int lk, int hq, in
     load_rows(sk, k, b, k0, kRows, lk, g, hkv, d);
     load_rows(sv, v, b, k0, kRows, lk, g, hkv, d);
     float dk_acc[kPerWarp][kMaxSlices], dv_acc[kPerWarp][kMaxSlices];
+    KC_UNROLL
     for (int rr = 0; rr < kPerWarp; rr++) {
+        KC_UNROLL
         for (int s = 0; s < kMaxSlices; s++) dk_acc[rr][s] = dv_acc[rr][s] = 0.0f;
     }
     // With causal masking, query i sees key j only when i >= j - (Lk - Lq): earlier query tiles are skipped.
@@ -222,7 +239,9 @@ extern "C" __global__ void attention_backward_dkv_f32(int lq, int lk, int hq, in
                 sdelta[threadIdx.x] = i < lq ? delta[at] : 0.0f;
             }
             __syncthreads();
-            for (int rr = 0; rr < kPerWarp; rr++) {
+            KC_UNROLL
+        KC_UNROLL
+    for (int rr = 0; rr < kPerWarp; rr++) {
                 int r = warp * kPerWarp + rr, j = k0 + r, i = i0 + lane;
                 float p = 0.0f, ds = 0.0f;
                 if (key_visible(key_mask, b, lq, lk, causal, i, j) && slse[lane] != -INFINITY) {
@@ -232,9 +251,10 @@ extern "C" __global__ void attention_backward_dkv_f32(int lq, int lk, int hq, in
                 sp[r * kTile + lane] = p;
                 sds[r * kTile + lane] = ds;
                 __syncwarp();
-                for (int sl = 0; sl < slices; sl++) {
+                KC_UNROLL
+                for (int sl = 0; sl < kMaxSlices; sl++) {
                     int c = lane + 32 * sl;
-                    if (c >= d) break;
+                    if (sl >= slices || c >= d) continue;
                     float pv = dv_acc[rr][sl], pk = dk_acc[rr][sl];
                     for (int ii = 0; ii < kTile; ii++) {
                         pv += sp[r * kTile + ii] * sdo[ii * d + c];
@@ -247,13 +267,15 @@ extern "C" __global__ void attention_backward_dkv_f32(int lq, int lk, int hq, in
             }
         }
     }
+    KC_UNROLL
     for (int rr = 0; rr < kPerWarp; rr++) {
         int j = k0 + warp * kPerWarp + rr;
         if (j >= lk) continue;
         long long at = kv_index(b, j, g, lk, hkv, d);
-        for (int sl = 0; sl < slices; sl++) {
+        KC_UNROLL
+        for (int sl = 0; sl < kMaxSlices; sl++) {
             int c = lane + 32 * sl;
-            if (c < d) {
+            if (sl < slices && c < d) {
                 dk[at + c] = scale * dk_acc[rr][sl];
                 dv[at + c] = dv_acc[rr][sl];
             }
