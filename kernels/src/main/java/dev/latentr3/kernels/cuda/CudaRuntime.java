@@ -405,6 +405,7 @@ public final class CudaRuntime {
                 driver.check(driver.cuEventElapsedTime_v2(ms, s, e), "cuEventElapsedTime_v2");
                 return ms.get(ValueLayout.JAVA_FLOAT, 0);
             } finally {
+                // Not checked: a failure here must not hide the one that brought us here (or the measurement).
                 driver.cuEventDestroy_v2(s);
                 driver.cuEventDestroy_v2(e);
             }

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Backend record over the emulator routes each family to the device kernels, and the allocator caches. */
 class CudaBackendsTest {
@@ -43,5 +44,17 @@ class CudaBackendsTest {
             assertEquals(before.cachedBytes() - 4096, during.cachedBytes());
         }
         assertEquals(before.liveBytes(), allocator.stats().liveBytes());
+    }
+
+    @Test
+    void memoryInfoAndEventTimingWork() {
+        CudaRuntime rt = CudaTestRuntimes.emulator();
+        CudaRuntime.MemoryInfo info = rt.memoryInfo();
+        assertTrue(info.total() > 0 && info.free() <= info.total(), info.toString());
+        try (DeviceScope d = new DeviceScope(rt)) {
+            MemorySegment y = d.nanFloats(1000);
+            float ms = rt.timeMillis(() -> CudaBackends.of(rt).elementwise().fill(1000, 1f, y));
+            assertTrue(ms >= 0 && ms < 10_000, "elapsed " + ms + " ms");
+        }
     }
 }

@@ -18,7 +18,7 @@ class EmulatedReverseOrderTest {
     @AfterAll
     static void restore() {
         CudaRuntime.Availability a = CudaRuntime.emulator();
-        if (a.available()) a.runtime().driver().emuConfigure(Runtime.getRuntime().availableProcessors(), 0);
+        if (a.available()) a.runtime().driver().emuConfigure(a.runtime().multiprocessors(), 0);  // one per thread at start
     }
 
     @Nested
