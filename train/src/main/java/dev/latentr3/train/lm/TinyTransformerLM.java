@@ -20,7 +20,7 @@ import java.util.List;
  * token embedding; N decoder layers of [RMSNorm, grouped-query self-attention with q/k/v biases and rotary
  * positions, residual add, RMSNorm, SwiGLU MLP, residual add]; a final RMSNorm; an output layer tied to the
  * embedding. Parameter names follow the Hugging Face Qwen2 checkpoint ({@code layers.0.self_attn.q_proj.weight}),
- * without its {@code model.} prefix.
+ * without its {@code model.} prefix. Generation goes through {@link TinyLMDecoder}.
  */
 public final class TinyTransformerLM extends Module {
 
