@@ -50,17 +50,49 @@ public final class Qwen2Decoder implements Decoder {
                     cache.copyRowsFrom(prefill, from);
                 }
             }
-            int vocab = model.config().vocabSize();
-            float[][] perRow = new float[rows][];
-            for (int r = 0; r < rows; r++) {
-                int p = r / rowsPerPrompt;
-                perRow[r] = Arrays.copyOfRange(promptLogits, p * vocab, (p + 1) * vocab);
-            }
-            return new Qwen2Decoder(model, cache, rowsPerPrompt, perRow);
+            return new Qwen2Decoder(model, cache, rowsPerPrompt, perRow(promptLogits, rows, rowsPerPrompt, model.config().vocabSize()));
         } catch (RuntimeException | Error e) {
             cache.close();
             throw e;
         }
+    }
+
+    /**
+     * Continues prompts that a caller already ran into {@code prefill} (P rows; for instance prompts whose last input
+     * was an embedding rather than a token), ready for maxNewTokens steps of P * rowsPerPrompt rows. promptLogits
+     * [P * vocab] are each prompt's next-token logits. The prefill cache is only read; the caller still owns it.
+     */
+    public static Qwen2Decoder resume(Qwen2ForCausalLM model, KvCache prefill, float[] promptLogits, int rowsPerPrompt,
+                                      int maxNewTokens) {
+        if (rowsPerPrompt <= 0 || maxNewTokens <= 0) {
+            throw new IllegalArgumentException("Qwen2Decoder.resume: rowsPerPrompt " + rowsPerPrompt + " and maxNewTokens "
+                    + maxNewTokens + " must be positive");
+        }
+        int prompts = prefill.batch(), rows = prompts * rowsPerPrompt, vocab = model.config().vocabSize();
+        if (promptLogits.length != (long) prompts * vocab) {
+            throw new IllegalArgumentException("Qwen2Decoder.resume: " + promptLogits.length + " logits for " + prompts
+                    + " prompts of vocabulary " + vocab);
+        }
+        KvCache cache = model.newCache(rows, prefill.length() + maxNewTokens);
+        try {
+            int[] from = new int[rows];
+            for (int r = 0; r < rows; r++) from[r] = r / rowsPerPrompt;
+            cache.copyRowsFrom(prefill, from);
+            return new Qwen2Decoder(model, cache, rowsPerPrompt, perRow(promptLogits, rows, rowsPerPrompt, vocab));
+        } catch (RuntimeException | Error e) {
+            cache.close();
+            throw e;
+        }
+    }
+
+    /** Each row's copy of its prompt's logits. */
+    private static float[][] perRow(float[] promptLogits, int rows, int rowsPerPrompt, int vocab) {
+        float[][] perRow = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            int p = r / rowsPerPrompt;
+            perRow[r] = Arrays.copyOfRange(promptLogits, p * vocab, (p + 1) * vocab);
+        }
+        return perRow;
     }
 
     @Override

@@ -68,6 +68,20 @@ public final class Qwen2ForCausalLM {
         return weights;
     }
 
+    /**
+     * A model whose vocabulary has {@code rows} entries: Hugging Face's {@code resize_token_embeddings(rows)}, used
+     * after adding tokens to the tokenizer (rows = the tokenizer's new vocabSize). Old rows are kept, new ones drawn
+     * N(0, initializerRange^2) from {@code seed}; see {@link Qwen2Weights#withVocabulary}. The new model shares all
+     * other weights with this one, so this one should be dropped: resize once, before training.
+     */
+    public Qwen2ForCausalLM resizeTokenEmbeddings(int rows, long seed) {
+        Qwen2Config c = config;
+        Qwen2Config resized = new Qwen2Config(rows, c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(),
+                c.numAttentionHeads(), c.numKeyValueHeads(), c.maxPositionEmbeddings(), c.ropeTheta(), c.rmsNormEps(),
+                c.tieWordEmbeddings(), c.torchDtype(), c.bosTokenId(), c.eosTokenId(), c.initializerRange());
+        return new Qwen2ForCausalLM(resized, weights.withVocabulary(resized, seed));
+    }
+
     // ---------------------------------------------------------------- forward
 
     /** Forward from token ids I32 [B, L]; attentionMask I32 [B, L] or null (no padding); default positions. */

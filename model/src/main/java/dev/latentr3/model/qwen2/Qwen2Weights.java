@@ -5,6 +5,7 @@ import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.autograd.GradMode;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.ops.Casts;
+import dev.latentr3.engine.ops.Views;
 import dev.latentr3.model.checkpoint.SafetensorsCheckpoint;
 import dev.latentr3.model.checkpoint.SafetensorsDType;
 import dev.latentr3.model.config.Qwen2Config;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -148,6 +150,40 @@ public final class Qwen2Weights {
             }
         }
         return new Qwen2Weights(loaded, config.numHiddenLayers(), config.tieWordEmbeddings());
+    }
+
+    /**
+     * These weights with the vocabulary dimension resized to {@code resized.vocabSize()} rows, as Hugging Face's
+     * {@code resize_token_embeddings} does: the embedding matrix (and lm_head when untied) keeps its first
+     * min(old, new) rows unchanged; rows beyond the old size are drawn N(0, initializerRange^2) from
+     * {@code SplittableRandom(seed)}, embedding rows first, then lm_head rows, row-major. (HF's default since 4.46,
+     * {@code mean_resizing}, draws from the old rows' mean and covariance instead; N(0, initializerRange^2) is its
+     * {@code _init_weights}, the behaviour with {@code mean_resizing=False}.) Shrinking drops the last rows: LatentR3
+     * shrinks Qwen2.5's 151,936 rows to 151,666, so there its thought row is an existing, untrained row.
+     * With tied embeddings the one new matrix is both embed_tokens and lm_head. Every other tensor is shared with
+     * these weights, not copied; the resized matrices keep the old ones' requiresGrad.
+     */
+    Qwen2Weights withVocabulary(Qwen2Config resized, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double std = resized.initializerRange();
+        SequencedMap<String, Tensor> out = new LinkedHashMap<>(byName);
+        out.put(EMBED_TOKENS, resizedRows(EMBED_TOKENS, embedTokens, resized.vocabSize(), random, std));
+        if (!resized.tieWordEmbeddings()) out.put(LM_HEAD, resizedRows(LM_HEAD, lmHead, resized.vocabSize(), random, std));
+        return new Qwen2Weights(out, resized.numHiddenLayers(), resized.tieWordEmbeddings());
+    }
+
+    private static Tensor resizedRows(String name, Tensor old, int rows, SplittableRandom random, double std) {
+        int oldRows = old.size(0), width = old.size(1), keep = Math.min(oldRows, rows);
+        Tensor out = OwnedTensors.empty(DType.F32, rows, width).named(name);
+        try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
+            Views.copyInto(out.slice(0, 0, keep), old.slice(0, 0, keep));
+            if (rows > keep) {
+                float[] fresh = new float[Math.multiplyExact(rows - keep, width)];
+                for (int i = 0; i < fresh.length; i++) fresh[i] = (float) (std * random.nextGaussian());
+                Views.copyInto(out.slice(0, keep, rows), Tensor.of(fresh, rows - keep, width));
+            }
+        }
+        return out.requiresGrad(old.requiresGrad());
     }
 
     /** Weights in Hugging Face's order, lm_head absent when tied. */

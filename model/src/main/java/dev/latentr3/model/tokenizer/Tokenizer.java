@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -214,6 +217,43 @@ public final class Tokenizer {
 
     public List<AddedToken> addedTokens() {
         return addedTokens;
+    }
+
+    /**
+     * This tokenizer with one more special token, given the next id ({@link #vocabSize()} before the call), as Hugging
+     * Face's {@code add_special_tokens} does for a new string: the token is cut out of the raw text whole (normalized,
+     * lstrip, rstrip and single_word all false) and decode can skip it. The new id is then the last row of an
+     * embedding matrix resized to the new {@link #vocabSize()}, which is how LatentR3 places {@code <|Thought|>}.
+     * This tokenizer is unchanged.
+     *
+     * @throws IllegalArgumentException if the string is empty, not valid Unicode, or already a token (HF would reuse
+     *                                  the existing id, breaking the "new id = last row" invariant callers rely on)
+     */
+    public Tokenizer withSpecialToken(String content) {
+        if (content.isEmpty() || Utf8.firstLoneSurrogate(content) >= 0) {
+            throw new IllegalArgumentException("withSpecialToken: \"" + content + "\" must be a non-empty string of valid Unicode");
+        }
+        if (tokenToId.containsKey(content)) {
+            throw new IllegalArgumentException("withSpecialToken: \"" + content + "\" is already token " + tokenToId.get(content)
+                    + " of " + source + "; a new special token must be a new string");
+        }
+        int id = idToToken.length;
+        AddedToken token = new AddedToken(id, content, false, false, false, false, true);
+        List<AddedToken> added = new ArrayList<>(addedTokens);
+        added.add(token);
+        List<AddedToken> raw = new ArrayList<>();
+        List<String> rawPatterns = new ArrayList<>();
+        for (AddedToken t : added) {
+            if (!t.normalized()) {
+                raw.add(t);
+                rawPatterns.add(t.content());
+            }
+        }
+        Map<String, Integer> ids = new HashMap<>(tokenToId);
+        ids.put(content, id);
+        String[] tokens = Arrays.copyOf(idToToken, id + 1);
+        tokens[id] = content;
+        return new Tokenizer(source, bpe, new AddedTokenMatcher(raw, rawPatterns), normalizedTokens, nfc, ids, tokens, added);
     }
 
     /** Where this tokenizer was loaded from, for messages. */

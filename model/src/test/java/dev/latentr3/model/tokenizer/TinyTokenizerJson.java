@@ -9,7 +9,7 @@ import java.util.Map;
  * 0..255 are the 256 byte-level tokens in byte order (so 'a' is 97 and 'Ġ', the space, is 32), then any extra
  * tokens. Each top-level section can be replaced by a JSON fragment to build broken or unsupported files.
  */
-final class TinyTokenizerJson {
+public final class TinyTokenizerJson {
     static final String QWEN_PRE_TOKENIZER = "{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Split\",\"pattern\":{\"Regex\":"
             + quote(QwenPreTokenizer.PATTERN) + "},\"behavior\":\"Isolated\",\"invert\":false},"
             + "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":false,\"use_regex\":false}]}";
@@ -19,7 +19,7 @@ final class TinyTokenizerJson {
     private final Map<String, String> model = new LinkedHashMap<>();
 
     /** extraTokens get ids 256, 257, ...; merges is the JSON array of merges. */
-    TinyTokenizerJson(List<String> extraTokens, String merges) {
+    public TinyTokenizerJson(List<String> extraTokens, String merges) {
         StringBuilder vocab = new StringBuilder("{");
         for (int b = 0; b < 256; b++) vocab.append(quote(String.valueOf(ByteLevel.charOf(b)))).append(':').append(b).append(',');
         for (int i = 0; i < extraTokens.size(); i++) vocab.append(quote(extraTokens.get(i))).append(':').append(256 + i).append(',');
@@ -46,7 +46,7 @@ final class TinyTokenizerJson {
     }
 
     /** Replaces (or with null removes) a top-level section; an unknown name adds it. */
-    TinyTokenizerJson set(String section, String json) {
+    public TinyTokenizerJson set(String section, String json) {
         if (json == null) sections.remove(section);
         else sections.put(section, json);
         return this;
@@ -67,12 +67,12 @@ final class TinyTokenizerJson {
         return sb.append("}\n}").toString();
     }
 
-    Tokenizer load() {
+    public Tokenizer load() {
         return Tokenizer.fromJson(json(), "tiny.json");
     }
 
     /** An added-token entry with the given flags. */
-    static String addedToken(int id, String content, boolean special) {
+    public static String addedToken(int id, String content, boolean special) {
         return "{\"id\":" + id + ",\"content\":" + quote(content) + ",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
                 + "\"normalized\":false,\"special\":" + special + "}";
     }

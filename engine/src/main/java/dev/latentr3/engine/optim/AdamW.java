@@ -1,0 +1,109 @@
+package dev.latentr3.engine.optim;
+
+import dev.latentr3.engine.DType;
+import dev.latentr3.engine.Tensor;
+import dev.latentr3.engine.memory.OwnedTensors;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW (Loshchilov and Hutter, "Decoupled weight decay regularization"): Adam's moment estimates with bias
+ * correction, and weight decay applied to the weights directly rather than added to the gradient. One fused kernel
+ * call per parameter ({@code backend().optimizer().adamw}).
+ *
+ * <p>The moments m and v are allocated once, owned (outside any scope), when the optimizer is built, so a training
+ * loop that runs each step under a {@code TensorScope} allocates nothing that outlives the step. The learning rate
+ * is passed to each {@link #step(double)} so that a schedule stays a pure function of the step outside the optimizer.
+ */
+public final class AdamW {
+
+    /** Adam's hyper-parameters; PyTorch's defaults are {@link #defaults()}. */
+    public record Hyper(double beta1, double beta2, double eps, double weightDecay) {
+        public Hyper {
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException("AdamW: betas must be in [0, 1), got " + beta1 + ", " + beta2);
+            }
+            if (!(eps > 0)) throw new IllegalArgumentException("AdamW: eps must be > 0, got " + eps);
+            if (!(weightDecay >= 0)) throw new IllegalArgumentException("AdamW: weight decay must be >= 0, got " + weightDecay);
+        }
+
+        public static Hyper defaults() {
+            return new Hyper(0.9, 0.999, 1e-8, 0.01);
+        }
+
+        public Hyper withWeightDecay(double wd) {
+            return new Hyper(beta1, beta2, eps, wd);
+        }
+    }
+
+    /** Decides which parameters are decayed (the two parameter groups). */
+    @FunctionalInterface
+    public interface DecayRule {
+        boolean decays(String name, Tensor param);
+    }
+
+    /**
+     * The usual rule for transformers: decay matrices (embeddings, projections), not vectors (biases, norm weights),
+     * whose decay toward zero would only fight the scale they exist to learn.
+     */
+    public static final DecayRule MATRICES_ONLY = (name, p) -> p.dim() >= 2;
+
+    private record Slot(String name, Tensor param, Tensor m, Tensor v, boolean decays) {}
+
+    private final List<Slot> slots = new ArrayList<>();
+    private final Hyper hyper;
+    private long steps;
+
+    public AdamW(Map<String, Tensor> namedParameters, Hyper hyper, DecayRule decayRule) {
+        this.hyper = hyper;
+        for (var e : namedParameters.entrySet()) {
+            Tensor p = e.getValue();
+            p.checkAlive("AdamW");
+            if (p.dtype() != DType.F32 || !p.isContiguous() || !p.requiresGrad()) {
+                throw new IllegalArgumentException("AdamW: parameter " + e.getKey() + " " + p.describe()
+                        + " must be a contiguous F32 tensor that requires grad");
+            }
+            slots.add(new Slot(e.getKey(), p, OwnedTensors.zeros(p.shape()), OwnedTensors.zeros(p.shape()),
+                    decayRule.decays(e.getKey(), p)));
+        }
+    }
+
+    /**
+     * One update of every parameter that has a gradient, at learning rate lr. Parameters without a gradient (unused
+     * in this step's graph) are left alone, moments included.
+     */
+    public void step(double lr) {
+        steps++;
+        float c1 = (float) (1 - Math.pow(hyper.beta1(), steps));
+        float c2 = (float) (1 - Math.pow(hyper.beta2(), steps));
+        for (Slot s : slots) {
+            Tensor g = s.param.grad();
+            if (g == null) continue;
+            s.param.checkAlive("AdamW.step");
+            s.param.backend().optimizer().adamw(s.param.numel(), s.param.data(), g.data(), s.m.data(), s.v.data(),
+                    (float) lr, (float) hyper.beta1(), (float) hyper.beta2(), (float) hyper.eps(),
+                    s.decays ? (float) hyper.weightDecay() : 0f, c1, c2);
+        }
+    }
+
+    /** Zeroes every gradient in place, keeping its memory for the next step. */
+    public void zeroGrad() {
+        for (Slot s : slots) s.param.zeroGradInPlace();
+    }
+
+    /** Updates taken so far (t in the bias corrections). */
+    public long stepCount() {
+        return steps;
+    }
+
+    public Hyper hyper() {
+        return hyper;
+    }
+
+    /** Names of the parameters that are decayed, in order (to log the parameter groups). */
+    public List<String> decayedParameters() {
+        return slots.stream().filter(Slot::decays).map(Slot::name).toList();
+    }
+}
