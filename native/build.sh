@@ -72,7 +72,7 @@ if [ -n "$nvcc" ] && [ -x "$nvcc" ]; then
   (cd "$fatbin_out" && ls -1 ./*.fatbin | sed 's|^\./||') > "$fatbin_out/kernels.list"
 else
   echo "native/build.sh: nvcc not found (NVCC, /usr/local/cuda/bin, PATH): building only the emulation library; the jar carries no GPU kernels." >&2
-  rm -f "$fatbin_out"/*.fatbin "$fatbin_out/kernels.list"
+  rm -f "$fatbin_out"/*.fatbin "$fatbin_out/kernels.list" "$native_out"/*.ptx
 fi
 
 # ---- g++: the emulation library ----

@@ -19,9 +19,11 @@ public final class CudaRl implements RlKernels {
     static final Kernel GAUSSIAN = new Kernel("philox_gaussian_f32", "lLLp");
 
     private final CudaRuntime rt;
+    private final CudaRowIndexing rowIndexing;
 
     public CudaRl(CudaRuntime rt) {
         this.rt = rt;
+        this.rowIndexing = new CudaRowIndexing(rt);
     }
 
     @Override
@@ -69,9 +71,8 @@ public final class CudaRl implements RlKernels {
         RlArgs.injection("injectLatentsBackward", n, dim, rows, tokens, "dEmbeds", dEmbeds, "dLatents", dLatents);
         if (n == 0) return;
         claimRows("injectLatentsBackward", n, rows, tokens);
-        CudaRowIndexing indexing = new CudaRowIndexing(rt);
-        indexing.gatherRows(n, dim, dEmbeds, tokens, rows, dLatents);
-        indexing.fillRows(n, dim, 0f, rows, tokens, dEmbeds);
+        rowIndexing.gatherRows(n, dim, dEmbeds, tokens, rows, dLatents);
+        rowIndexing.fillRows(n, dim, 0f, rows, tokens, dEmbeds);
     }
 
     /** out[i] = Philox.gaussian(seed, offset, i) for i < n, computed on the device. */
