@@ -29,10 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * only to float rounding, because the kernels do not give bit-identical results across JIT tiers in one process: the
  * GEMM path for a transposed right operand (GemmSkinny, every Linear) and the reductions of FastReduce and FastRows sum
  * vector lanes with the Vector API's reduceLanes(ADD), whose order the API leaves unspecified and which differs
- * between the interpreted/C1 fallback and C2's intrinsic. (Measured: the same forward and backward repeated in one
- * JVM changes its low bits over the first ~8 repetitions, on one thread as on two; a single transposed GEMM changes
- * between its 8th and 10th call.) Two processes in the same JIT state would agree exactly; until the kernels reduce
- * lanes in a fixed order, the loss check here is a tolerance, stated where it is made.
+ * between the interpreted/C1 fallback (lane by lane) and C2's intrinsic (a tree). Measured: the same forward and
+ * backward repeated in one JVM changes its low bits over the first ~8 repetitions, on one thread as on two; a single
+ * transposed GEMM changes between its 8th and 10th call; and in isolation, 500 dot products of FloatVector mul/add
+ * then reduceLanes(ADD) give other bits under -Xint or C1 than under C2, while the same with the lanes summed in a
+ * fixed order in Java (or with fma, which is exact in every tier) give identical bits in all tiers. Two processes in
+ * the same JIT state agree exactly (in a warm JVM this test measures differences of 0); until the kernels reduce lanes
+ * in a fixed order, the loss check here is a tolerance, stated where it is made.
  */
 class SftResumeTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
