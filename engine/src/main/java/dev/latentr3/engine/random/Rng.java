@@ -7,6 +7,7 @@ import dev.latentr3.kernels.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.random.RandomGenerator;
 
 /**
  * A seeded stream of random numbers built on the counter-based {@link Philox} generator: a 64-bit key (from the seed)
@@ -20,9 +21,10 @@ import java.nio.charset.StandardCharsets;
  *   depend on what else was drawn first), and different names give unrelated streams.</li>
  *   <li>{@link #state()} and {@link #restore(State)} capture and resume a stream exactly, for checkpoints.</li>
  * </ul>
+ * As a {@link RandomGenerator} it plugs into code written against the JDK's interface (token samplers, shuffles).
  * Not thread-safe: one stream per owner; fork one per thread or per purpose.
  */
-public final class Rng {
+public final class Rng implements RandomGenerator {
 
     /** The whole state of a stream: its key and the index of the next unused block. */
     public record State(long key, long counter) {}
@@ -63,12 +65,21 @@ public final class Rng {
 
     // ---------------------------------------------------------------- scalars (one block per draw)
 
+    /** A uniformly distributed 64-bit long (words 0 and 1 of one block). */
+    @Override
+    public long nextLong() {
+        int[] w = nextBlock();
+        return ((long) w[1] << 32) | (w[0] & 0xFFFFFFFFL);
+    }
+
     /** A uniformly distributed 32-bit int. */
+    @Override
     public int nextInt() {
         return nextBlock()[0];
     }
 
     /** Uniform in [0, bound), without modulo bias (Lemire's multiply-and-reject). */
+    @Override
     public int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("Rng.nextInt: bound must be positive, got " + bound);
         long threshold = (0x1_0000_0000L - bound) % bound;
@@ -79,6 +90,7 @@ public final class Rng {
     }
 
     /** Uniform in [0, 1) with 53 random bits. */
+    @Override
     public double nextDouble() {
         int[] w = nextBlock();
         long bits = ((long) (w[0] >>> 5) << 26) | (w[1] >>> 6);
@@ -86,6 +98,7 @@ public final class Rng {
     }
 
     /** A standard normal sample (Box-Muller). */
+    @Override
     public double nextGaussian() {
         int[] w = nextBlock();
         return boxMullerRadius(w[0]) * Math.cos(2 * Math.PI * unitOpen(w[1]));

@@ -32,6 +32,10 @@ class RngTest {
         assertArrayEquals(normals(Rng.seeded(7), 1001), normals(Rng.seeded(7), 1001));
         Rng a = Rng.seeded(7), b = Rng.seeded(7);
         for (int i = 0; i < 100; i++) assertEquals(a.nextInt(1000), b.nextInt(1000));
+        for (int i = 0; i < 100; i++) assertEquals(a.nextLong(), b.nextLong());
+        // Through the JDK interface too: the default methods draw from our nextLong/nextInt.
+        java.util.random.RandomGenerator ga = Rng.seeded(9), gb = Rng.seeded(9);
+        for (int i = 0; i < 100; i++) assertEquals(ga.nextFloat(), gb.nextFloat());
     }
 
     @Test

@@ -1,7 +1,10 @@
 package dev.latentr3.train.cli;
 
+import dev.latentr3.model.generate.Generation;
+import dev.latentr3.model.generate.LogitsProcessor;
 import dev.latentr3.train.data.ByteTokenizer;
 import dev.latentr3.train.data.TinyCorpus;
+import dev.latentr3.train.lm.TinyLMDecoder;
 import dev.latentr3.train.lm.TinyLMTraining;
 
 import java.io.PrintStream;
@@ -66,7 +69,10 @@ final class DemoCommand {
 
         out.printf(Locale.ROOT, "Loss: %.3f at the first step (ln %d = %.3f for a uniform guess), %.3f at the end (moving average)%n",
                 firstLoss, tokenizer.vocabSize(), Math.log(tokenizer.vocabSize()), smoothed);
-        int[] sample = training.model().greedy(tokenizer.encode(PROMPT), SAMPLE_TOKENS, settings.seqLen());
+        int[] sample;
+        try (var decoder = new TinyLMDecoder(training.model(), tokenizer.encode(PROMPT), 1, settings.seqLen())) {
+            sample = Generation.greedy(decoder, SAMPLE_TOKENS, ByteTokenizer.EOS, LogitsProcessor.NONE)[0];
+        }
         out.println("Greedy sample: \"" + PROMPT + tokenizer.decode(sample).replace("\n", "\\n") + "\"");
         return 0;
     }

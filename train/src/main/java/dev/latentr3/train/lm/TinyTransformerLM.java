@@ -1,8 +1,6 @@
 package dev.latentr3.train.lm;
 
 import dev.latentr3.engine.Tensor;
-import dev.latentr3.engine.autograd.GradMode;
-import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.nn.Embedding;
 import dev.latentr3.engine.nn.Linear;
 import dev.latentr3.engine.nn.Module;
@@ -15,7 +13,6 @@ import dev.latentr3.engine.ops.Rope;
 import dev.latentr3.engine.random.Rng;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +20,7 @@ import java.util.List;
  * token embedding; N decoder layers of [RMSNorm, grouped-query self-attention with q/k/v biases and rotary
  * positions, residual add, RMSNorm, SwiGLU MLP, residual add]; a final RMSNorm; an output layer tied to the
  * embedding. Parameter names follow the Hugging Face Qwen2 checkpoint ({@code layers.0.self_attn.q_proj.weight}),
- * without its {@code model.} prefix.
+ * without its {@code model.} prefix. Generation goes through {@link TinyLMDecoder}.
  */
 public final class TinyTransformerLM extends Module {
 
@@ -90,40 +87,10 @@ public final class TinyTransformerLM extends Module {
         return Losses.crossEntropy(logits.reshape(rows, config.vocabSize()), targets.reshape(rows), IGNORE_INDEX);
     }
 
-    /**
-     * Greedy continuation of prompt by newTokens tokens, each step re-reading at most the last {@code window}
-     * tokens (the context length it was trained on; rotary positions beyond it were never seen). No KV cache: this
-     * model is for demos and tests.
-     */
-    public int[] greedy(int[] prompt, int newTokens, int window) {
-        if (prompt.length == 0 || window <= 0) {
-            throw new IllegalArgumentException("greedy: need a non-empty prompt and a positive window, got "
-                    + prompt.length + " tokens, window " + window);
-        }
-        int[] seq = Arrays.copyOf(prompt, prompt.length + newTokens);
-        try (var noGrad = GradMode.noGrad()) {
-            for (int n = prompt.length; n < seq.length; n++) {
-                int from = Math.max(0, n - window);
-                try (var step = TensorScope.open()) {
-                    Tensor ids = Tensor.ofInts(Arrays.copyOfRange(seq, from, n), 1, n - from);
-                    float[] last = logits(ids).slice(1, n - from - 1, n - from).toFloatArray();
-                    seq[n] = argmax(last);
-                }
-            }
-        }
-        return Arrays.copyOfRange(seq, prompt.length, seq.length);
-    }
-
     private static Tensor positions(int batch, int length) {
         int[] p = new int[batch * length];
         for (int i = 0; i < p.length; i++) p[i] = i % length;
         return Tensor.ofInts(p, batch, length);
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     /** Pre-norm residual block: x + attn(norm(x)), then + mlp(norm(.)). */
