@@ -12,8 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * differently, so a kernel's result changed in the last bit once it got compiled, which broke bit-for-bit training
  * resume. Here the order is fixed: a pairwise halving, lane i + h added onto lane i for h = n/2, n/4, .., 1, so lane 0
  * ends with (((x0 + x8) + (x4 + x12)) + ...) for 16 lanes. Each step is a plain vector add plus a constant
- * permutation, the same float operations in every execution mode. Measured cost (C2, AVX-512, 16 lanes): on par with
- * the intrinsic, which also permutes and adds.
+ * permutation, the same float operations in every execution mode.
+ *
+ * <p>Cost, measured in the skinny GEMM (4096 x 64 x 256, AVX-512, C2; noisy shared machine): the intrinsic
+ * reduceLanes about 49 GFLOP/s median, this permute-and-add about 32, lane extraction in the same tree about 31,
+ * narrowing with reinterpretShape 5-15 (not intrinsified well), scalar loads from an array the kernel already holds
+ * ({@link #sum(float[], int)}) about 40, which is what GemmSkinny uses.
  */
 final class Lanes {
     private Lanes() {}
@@ -39,6 +43,24 @@ final class Lanes {
         if (N > 2) v = v.add(v.rearrange(X2));
         if (N > 1) v = v.add(v.rearrange(X1));
         return v.lane(0);
+    }
+
+    /**
+     * The same sum, in the same order, of the N floats at a[off..]: for kernels that already hold their accumulators
+     * in an array, where scalar loads beat re-loading a vector and permuting it (see the costs above).
+     */
+    static float sum(float[] a, int off) {
+        if (N == 16) {
+            return (((a[off] + a[off + 8]) + (a[off + 4] + a[off + 12]))
+                    + ((a[off + 2] + a[off + 10]) + (a[off + 6] + a[off + 14])))
+                    + (((a[off + 1] + a[off + 9]) + (a[off + 5] + a[off + 13]))
+                    + ((a[off + 3] + a[off + 11]) + (a[off + 7] + a[off + 15])));
+        }
+        if (N == 8) {
+            return ((a[off] + a[off + 4]) + (a[off + 2] + a[off + 6])) + ((a[off + 1] + a[off + 5]) + (a[off + 3] + a[off + 7]));
+        }
+        if (N == 4) return (a[off] + a[off + 2]) + (a[off + 1] + a[off + 3]);
+        return sum(FloatVector.fromArray(S, a, off));
     }
 
     /** Lane 0 to lane n-1, for species wider than any above (none on current hardware). */
