@@ -27,7 +27,7 @@ final class AttentionForwardTile {
     private final int blockKeys, d, dp, rp;
     final int maxRows;
 
-    private final float[] stage, qt, kr, vr, st, colLast, alpha;
+    private final float[] stage, qt, kr, vr, st, colLast, alpha, colSum;
     final float[] acc, m, l;
     private final boolean[] keyOk;
     private int rows;
@@ -54,6 +54,7 @@ final class AttentionForwardTile {
         st = new float[keysPad * rp];
         colLast = new float[rp];
         alpha = new float[rp];
+        colSum = new float[rp];
         acc = new float[maxRows * dp];
         m = new float[rp];
         l = new float[rp];
@@ -103,7 +104,8 @@ final class AttentionForwardTile {
             FloatVector mOld = FloatVector.fromArray(SP, m, c), mNew = mOld.max(mx);
             // A column that has seen no key yet keeps m = -inf; subtracting 0 instead keeps exp(-inf - m) = 0.
             FloatVector sub = mNew.blend(0f, mNew.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
-            FloatVector scaleOld = VectorExp.exp(mOld.sub(sub));
+            // The old state's scale exp(mOld - mNew) is taken below, outside this loop: see expInPlace.
+            mOld.sub(sub).intoArray(alpha, c);
             FloatVector sum = FloatVector.zero(SP);
             for (int j = 0, o = c; j < nk; j++, o += rp) {
                 if (!keyOk[j]) {
@@ -114,13 +116,25 @@ final class AttentionForwardTile {
                 p.intoArray(st, o);
                 sum = sum.add(p);
             }
-            FloatVector.fromArray(SP, l, c).fma(scaleOld, sum).intoArray(l, c);
+            sum.intoArray(colSum, c);
             mNew.intoArray(m, c);
-            scaleOld.intoArray(alpha, c);
+        }
+        expInPlace(alpha, cols);
+        for (int c = 0; c < cols; c += VL) {
+            FloatVector.fromArray(SP, l, c).fma(FloatVector.fromArray(SP, alpha, c), FloatVector.fromArray(SP, colSum, c))
+                    .intoArray(l, c);
         }
         for (int r = 0; r < rows; r++) {
             if (alpha[r] != 1f) scaleRow(acc, r * dp, dp, alpha[r]);
         }
+    }
+
+    /**
+     * x = exp(x) over [0, n), n a multiple of VL. Apart from the score loop's exp on purpose: two inlined polynomial
+     * exps in onlineSoftmax exceeded C2's inlining node budget and the score loop's exp went out of line.
+     */
+    private static void expInPlace(float[] x, int n) {
+        for (int c = 0; c < n; c += VL) VectorExp.exp(FloatVector.fromArray(SP, x, c)).intoArray(x, c);
     }
 
     /** Copies this block's (m, l, acc) to slot {@code slot} of split-key partial buffers. */

@@ -128,7 +128,7 @@ final class FastReduce {
         for (long i = from; i < to; i += F.length()) {
             acc = acc.add(FloatVector.fromMemorySegment(F, x, i * Float.BYTES, NATIVE));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private static float chunkSquares(MemorySegment x, long from, long to) {
@@ -137,7 +137,7 @@ final class FastReduce {
             FloatVector v = FloatVector.fromMemorySegment(F, x, i * Float.BYTES, NATIVE);
             acc = v.fma(v, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     static double sumOfSquares(long n, MemorySegment x) {

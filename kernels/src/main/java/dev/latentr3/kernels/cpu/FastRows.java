@@ -59,21 +59,25 @@ public final class FastRows implements RowKernels {
 
     private static void softmaxRow(MemorySegment x, MemorySegment y, long base, int n) {
         float max = rowMax(x, base, n);
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        FloatVector acc = FloatVector.zero(F);
-        int bound = F.loopBound(n), i = 0;
-        for (; i < bound; i += L) {
-            FloatVector e = exp(load(x, base + i).sub(vmax));
-            store(e, y, base + i);
-            acc = acc.add(e);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        int bound = F.loopBound(n), i = bound;
+        float sum = expShifted(x, y, base, bound, max);
         for (; i < n; i++) {
             float e = (float) Math.exp(getFloat(x, base + i) - max);
             setFloat(y, base + i, e);
             sum += e;
         }
         scaleRow(y, base, n, 1f / sum);
+    }
+
+    /** y = exp(x - shift) over [base, base + n), n a multiple of the vector length; returns the sum of y. */
+    private static float expShifted(MemorySegment x, MemorySegment y, long base, int n, float shift) {
+        FloatVector vs = FloatVector.broadcast(F, shift), acc = FloatVector.zero(F);
+        for (int i = 0; i < n; i += L) {
+            FloatVector e = exp(load(x, base + i).sub(vs));
+            store(e, y, base + i);
+            acc = acc.add(e);
+        }
+        return Lanes.sum(acc);
     }
 
     @Override
@@ -85,7 +89,7 @@ public final class FastRows implements RowKernels {
                 int bound = F.loopBound(cols), i = 0;
                 FloatVector acc = FloatVector.zero(F);
                 for (; i < bound; i += L) acc = load(dy, base + i).fma(load(y, base + i), acc);
-                float dot = acc.reduceLanes(VectorOperators.ADD);
+                float dot = Lanes.sum(acc);
                 for (; i < cols; i++) dot += getFloat(dy, base + i) * getFloat(y, base + i);
                 FloatVector vdot = FloatVector.broadcast(F, dot);
                 for (i = 0; i < bound; i += L) {
@@ -122,17 +126,20 @@ public final class FastRows implements RowKernels {
                 int bound = F.loopBound(cols), i = 0;
                 FloatVector acc = FloatVector.zero(F);
                 for (; i < bound; i += L) acc = acc.add(load(dy, base + i));
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = Lanes.sum(acc);
                 for (; i < cols; i++) sum += getFloat(dy, base + i);
-                FloatVector vneg = FloatVector.broadcast(F, -sum);
-                for (i = 0; i < bound; i += L) {
-                    store(exp(load(y, base + i)).fma(vneg, load(dy, base + i)), dx, base + i);
-                }
-                for (; i < cols; i++) {
+                expFma(y, -sum, dy, dx, base, bound);
+                for (i = bound; i < cols; i++) {
                     setFloat(dx, base + i, getFloat(dy, base + i) - (float) Math.exp(getFloat(y, base + i)) * sum);
                 }
             }
         });
+    }
+
+    /** dx = exp(y) * a + dy over [base, base + n), n a multiple of the vector length. */
+    private static void expFma(MemorySegment y, float a, MemorySegment dy, MemorySegment dx, long base, int n) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        for (int i = 0; i < n; i += L) store(exp(load(y, base + i)).fma(va, load(dy, base + i)), dx, base + i);
     }
 
     // ---------------------------------------------------------------- RMSNorm
@@ -197,7 +204,7 @@ public final class FastRows implements RowKernels {
         int bound = F.loopBound(dim), j = 0;
         FloatVector acc = FloatVector.zero(F);
         for (; j < bound; j += L) acc = load(dy, base + j).mul(load(weight, j)).fma(load(x, base + j), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(acc);
         for (; j < dim; j++) s += getFloat(dy, base + j) * getFloat(weight, j) * getFloat(x, base + j);
         float a = rs, b = rs * rs * rs * s / dim;
         FloatVector va = FloatVector.broadcast(F, a), vnb = FloatVector.broadcast(F, -b);
@@ -267,12 +274,8 @@ public final class FastRows implements RowKernels {
     public void swiglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
         RowArgs.flat("swiglu", n, "gate", gate, "up", up, "out", out);
         forBlocks(n, (from, to) -> {
-            FloatVector one = FloatVector.broadcast(F, 1f);
-            long bound = from + F.loopBound(to - from), i = from;
-            for (; i < bound; i += L) {
-                FloatVector g = load(gate, i);
-                store(g.mul(load(up, i)).div(one.add(exp(g.neg()))), out, i);
-            }
+            long bound = from + F.loopBound(to - from), i = bound;
+            swigluVectors(gate, up, out, from, bound);
             for (; i < to; i++) {
                 float g = getFloat(gate, i);
                 setFloat(out, i, g * getFloat(up, i) / (1f + (float) Math.exp(-g)));
@@ -286,16 +289,8 @@ public final class FastRows implements RowKernels {
         RowArgs.flat("swigluBackward", n, "gate", gate, "up", up, "dOut", dOut);
         RowArgs.flat("swigluBackward", n, "dGate", dGate, "dUp", dUp, "dOut", dOut);
         forBlocks(n, (from, to) -> {
-            FloatVector one = FloatVector.broadcast(F, 1f);
-            long bound = from + F.loopBound(to - from), i = from;
-            for (; i < bound; i += L) {
-                FloatVector g = load(gate, i), d = load(dOut, i);
-                FloatVector s = one.div(one.add(exp(g.neg())));
-                store(d.mul(g).mul(s), dUp, i);
-                // silu'(g) = s * (1 + g * (1 - s))
-                FloatVector dsilu = s.mul(g.fma(one.sub(s), one));
-                store(d.mul(load(up, i)).mul(dsilu), dGate, i);
-            }
+            long bound = from + F.loopBound(to - from), i = bound;
+            swigluBackwardVectors(gate, up, dOut, dGate, dUp, from, bound);
             for (; i < to; i++) {
                 float g = getFloat(gate, i), d = getFloat(dOut, i);
                 float s = 1f / (1f + (float) Math.exp(-g));
@@ -315,6 +310,33 @@ public final class FastRows implements RowKernels {
         if (blocks > Integer.MAX_VALUE) throw new IllegalArgumentException("swiglu: n = " + n + " is too large");
         Parallel.forRange((int) blocks, FLAT_BLOCK * EXP_COST,
                 (b0, b1) -> body.run((long) b0 * FLAT_BLOCK, Math.min(n, (long) b1 * FLAT_BLOCK)));
+    }
+
+    /*
+     * The vector loops with an exp live in methods of their own, apart from the lambdas' scalar tails and segment
+     * accessors: with those in the same compilation the inlined polynomial exp used up C2's inlining node budget and
+     * the loop's store went out of line (boxing every vector), 2-3x slower.
+     */
+
+    private static void swigluVectors(MemorySegment gate, MemorySegment up, MemorySegment out, long from, long to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (long i = from; i < to; i += L) {
+            FloatVector g = load(gate, i);
+            store(g.mul(load(up, i)).div(one.add(exp(g.neg()))), out, i);
+        }
+    }
+
+    private static void swigluBackwardVectors(MemorySegment gate, MemorySegment up, MemorySegment dOut,
+                                              MemorySegment dGate, MemorySegment dUp, long from, long to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (long i = from; i < to; i += L) {
+            FloatVector g = load(gate, i), d = load(dOut, i);
+            FloatVector s = one.div(one.add(exp(g.neg())));
+            store(d.mul(g).mul(s), dUp, i);
+            // silu'(g) = s * (1 + g * (1 - s))
+            FloatVector dsilu = s.mul(g.fma(one.sub(s), one));
+            store(d.mul(load(up, i)).mul(dsilu), dGate, i);
+        }
     }
 
     // ---------------------------------------------------------------- log-prob gather
@@ -351,9 +373,8 @@ public final class FastRows implements RowKernels {
                     continue;
                 }
                 float d = getFloat(dLogp, r), l = getFloat(lse, r);
-                FloatVector vl = FloatVector.broadcast(F, l), vnd = FloatVector.broadcast(F, -d);
-                int bound = F.loopBound(vocab), j = 0;
-                for (; j < bound; j += L) store(exp(load(logits, base + j).sub(vl)).mul(vnd), dLogits, base + j);
+                int bound = F.loopBound(vocab), j = bound;
+                expScaled(logits, l, -d, dLogits, base, bound);
                 for (; j < vocab; j++) {
                     setFloat(dLogits, base + j, -d * (float) Math.exp(getFloat(logits, base + j) - l));
                 }
@@ -362,54 +383,37 @@ public final class FastRows implements RowKernels {
         });
     }
 
+    /** out = exp(x - shift) * scale over [base, base + n), n a multiple of the vector length. */
+    private static void expScaled(MemorySegment x, float shift, float scale, MemorySegment out, long base, int n) {
+        FloatVector vs = FloatVector.broadcast(F, shift), vm = FloatVector.broadcast(F, scale);
+        for (int j = 0; j < n; j += L) store(exp(load(x, base + j).sub(vs)).mul(vm), out, base + j);
+    }
+
     // ---------------------------------------------------------------- row helpers
 
     /**
-     * log(sum(exp(x))) over n elements in one pass: each lane keeps its own running max and a sum scaled to it, and
-     * both are rescaled only when a new block of four vectors raises some lane's max (rare after the first few
-     * vectors of a row, so one exp per element). The lanes are combined at the end, then the scalar tail continues
-     * the same online update.
+     * log(sum(exp(x))) over n elements, a block of LSE_BLOCK elements at a time (4 KiB, so the second read of a block
+     * comes from L1): the block's max first, then one pass of exp(x - m) against the running max m; the running sum
+     * is rescaled (one scalar exp) only when a block raises m, which is rare after the first few blocks. The scalar
+     * tail continues the same online update.
+     *
+     * <p>Why in blocks, not one pass with a per-lane running max as before: the default exp is our polynomial, and a
+     * method with several inlined polynomial exps exceeds C2's inlining node budget (see {@link VectorExp}); here the
+     * only vector exp is in {@link #sumExp}, a loop with one call site.
      */
     static float logSumExp(MemorySegment x, long base, int n) {
         int bound = F.loopBound(n), i = 0;
-        // -MAX rather than -Infinity: a lane that has seen only -Infinity must not compute -inf - (-inf) = NaN.
+        // -MAX rather than -Infinity: a row of -Infinity must not compute -inf - (-inf) = NaN.
         float m = -Float.MAX_VALUE, s = 0f;
-        if (bound > 0) {
-            FloatVector vmax = FloatVector.broadcast(F, -Float.MAX_VALUE);
-            FloatVector total = FloatVector.zero(F);
-            while (i < bound) {
-                int blockEnd = Math.min(bound, i + LSE_BLOCK);
-                FloatVector part = FloatVector.zero(F);
-                for (; i + 4 * L <= blockEnd; i += 4 * L) {
-                    FloatVector a = load(x, base + i), b = load(x, base + i + L);
-                    FloatVector c = load(x, base + i + 2 * L), d = load(x, base + i + 3 * L);
-                    FloatVector top = a.max(b).max(c.max(d));
-                    if (top.compare(VectorOperators.GT, vmax).anyTrue()) {
-                        FloatVector newMax = vmax.max(top);
-                        FloatVector rescale = exp(vmax.sub(newMax));
-                        part = part.mul(rescale);
-                        total = total.mul(rescale);
-                        vmax = newMax;
-                    }
-                    FloatVector ab = exp(a.sub(vmax)).add(exp(b.sub(vmax)));
-                    FloatVector cd = exp(c.sub(vmax)).add(exp(d.sub(vmax)));
-                    part = part.add(ab.add(cd));
-                }
-                for (; i < blockEnd; i += L) {
-                    FloatVector a = load(x, base + i);
-                    if (a.compare(VectorOperators.GT, vmax).anyTrue()) {
-                        FloatVector newMax = vmax.max(a);
-                        FloatVector rescale = exp(vmax.sub(newMax));
-                        part = part.mul(rescale);
-                        total = total.mul(rescale);
-                        vmax = newMax;
-                    }
-                    part = part.add(exp(a.sub(vmax)));
-                }
-                total = total.add(part);
+        while (i < bound) {
+            int len = Math.min(bound - i, LSE_BLOCK);
+            float blockMax = rowMax(x, base + i, len);
+            if (blockMax > m) {
+                s *= (float) Math.exp(m - blockMax);
+                m = blockMax;
             }
-            m = vmax.reduceLanes(VectorOperators.MAX);
-            s = total.mul(exp(vmax.sub(m))).reduceLanes(VectorOperators.ADD);
+            s += sumExp(x, base + i, len, m);
+            i += len;
         }
         for (; i < n; i++) {
             float v = getFloat(x, base + i);
@@ -421,6 +425,13 @@ public final class FastRows implements RowKernels {
             }
         }
         return m + (float) Math.log(s);
+    }
+
+    /** sum of exp(x - m) over n elements, n a multiple of the vector length. */
+    private static float sumExp(MemorySegment x, long base, int n, float m) {
+        FloatVector vm = FloatVector.broadcast(F, m), acc = FloatVector.zero(F);
+        for (int i = 0; i < n; i += L) acc = acc.add(exp(load(x, base + i).sub(vm)));
+        return Lanes.sum(acc);
     }
 
     private static float rowMax(MemorySegment x, long base, int n) {
@@ -443,7 +454,7 @@ public final class FastRows implements RowKernels {
             acc1 = load(a, aBase + i + L).fma(load(b, bBase + i + L), acc1);
         }
         for (; i < bound; i += L) acc0 = load(a, aBase + i).fma(load(b, bBase + i), acc0);
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(acc0.add(acc1));
         for (; i < n; i++) s += getFloat(a, aBase + i) * getFloat(b, bBase + i);
         return s;
     }

@@ -12,10 +12,15 @@ import static dev.latentr3.kernels.Segments.getFloat;
 import static dev.latentr3.kernels.Segments.setFloat;
 
 /**
- * Vector loops of the unary maps and their backward over a contiguous stretch [from, to). EXP, LOG and TANH use the
- * Vector API's transcendental operators (on x86 these are the JDK's SVML-derived stubs, within a few ulp of
- * Math.exp etc.); SIGMOID and SILU are built from EXP. As in {@link FastBinary}, each case stores its own result so
- * that the operator is a constant and no vector crosses a merge point.
+ * Vector loops of the unary maps and their backward over a contiguous stretch [from, to). As in {@link FastBinary},
+ * each case stores its own result so that the operator is a constant and no vector crosses a merge point.
+ *
+ * <p>Determinism across JIT tiers (the same bits interpreted, under C1 and under C2): EXP, SIGMOID and SILU use
+ * {@link VectorExp#exp}, each in its own loop method, since a method with several inlined polynomial exps exceeds C2's
+ * inlining budget. LOG and TANH run the reference's scalar Math.log / Math.tanh per element rather than the Vector
+ * API's LOG / TANH operators, whose C2 intrinsic (SVML) and Java fallback (Math per lane) round differently; HotSpot
+ * runs Math's intrinsics through the same stubs in the interpreter and compiled code, so these agree with themselves
+ * and with the reference (KernelDeterminismTest checks it).
  */
 final class FastUnary {
     private FastUnary() {}
@@ -24,6 +29,17 @@ final class FastUnary {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     static void forward(Unary op, MemorySegment x, MemorySegment out, long from, long to) {
+        switch (op) {
+            case EXP -> exp(x, out, from, to);
+            case SILU -> silu(x, out, from, to);
+            case SIGMOID -> sigmoid(x, out, from, to);
+            case LOG, TANH -> scalar(op, x, out, from, to);
+            default -> algebraic(op, x, out, from, to);
+        }
+    }
+
+    /** The maps built from exactly rounded vector operations (IEEE add, div, sqrt and friends). */
+    private static void algebraic(Unary op, MemorySegment x, MemorySegment out, long from, long to) {
         FloatVector one = FloatVector.broadcast(F, 1f), zero = FloatVector.zero(F);
         long i = from, bound = from + F.loopBound(to - from);
         for (; i < bound; i += F.length()) {
@@ -31,18 +47,49 @@ final class FastUnary {
             FloatVector v = FloatVector.fromMemorySegment(F, x, at, NATIVE);
             switch (op) {
                 case NEG -> v.neg().intoMemorySegment(out, at, NATIVE);
-                case EXP -> v.lanewise(VectorOperators.EXP).intoMemorySegment(out, at, NATIVE);
-                case LOG -> v.lanewise(VectorOperators.LOG).intoMemorySegment(out, at, NATIVE);
                 case SQRT -> v.sqrt().intoMemorySegment(out, at, NATIVE);
                 case RSQRT -> one.div(v.sqrt()).intoMemorySegment(out, at, NATIVE);
                 case ABS -> v.abs().intoMemorySegment(out, at, NATIVE);
-                case SILU -> v.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoMemorySegment(out, at, NATIVE);
-                case SIGMOID -> one.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoMemorySegment(out, at, NATIVE);
-                case TANH -> v.lanewise(VectorOperators.TANH).intoMemorySegment(out, at, NATIVE);
                 case RELU -> v.max(zero).intoMemorySegment(out, at, NATIVE);
+                default -> throw new IllegalStateException("FastUnary.algebraic: no vector loop for " + op);
             }
         }
-        for (; i < to; i++) setFloat(out, i, ReferenceElementwise.apply(op, getFloat(x, i)));
+        scalar(op, x, out, i, to);
+    }
+
+    private static void exp(MemorySegment x, MemorySegment out, long from, long to) {
+        long i = from, bound = from + F.loopBound(to - from);
+        for (; i < bound; i += F.length()) {
+            long at = i * Float.BYTES;
+            VectorExp.exp(FloatVector.fromMemorySegment(F, x, at, NATIVE)).intoMemorySegment(out, at, NATIVE);
+        }
+        scalar(Unary.EXP, x, out, i, to);
+    }
+
+    private static void silu(MemorySegment x, MemorySegment out, long from, long to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        long i = from, bound = from + F.loopBound(to - from);
+        for (; i < bound; i += F.length()) {
+            long at = i * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(F, x, at, NATIVE);
+            v.div(one.add(VectorExp.exp(v.neg()))).intoMemorySegment(out, at, NATIVE);
+        }
+        scalar(Unary.SILU, x, out, i, to);
+    }
+
+    private static void sigmoid(MemorySegment x, MemorySegment out, long from, long to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        long i = from, bound = from + F.loopBound(to - from);
+        for (; i < bound; i += F.length()) {
+            long at = i * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(F, x, at, NATIVE);
+            one.div(one.add(VectorExp.exp(v.neg()))).intoMemorySegment(out, at, NATIVE);
+        }
+        scalar(Unary.SIGMOID, x, out, i, to);
+    }
+
+    private static void scalar(Unary op, MemorySegment x, MemorySegment out, long from, long to) {
+        for (long i = from; i < to; i++) setFloat(out, i, ReferenceElementwise.apply(op, getFloat(x, i)));
     }
 
     /** dx = dy * op'(.) from x or y as {@link ReferenceElementwise#readsInput}/{@code readsOutput} say. */
@@ -66,7 +113,7 @@ final class FastUnary {
                                 .blend(one.neg(), v.compare(VectorOperators.LT, 0f)))
                         .intoMemorySegment(dx, at, NATIVE);
                 case SILU -> {
-                    FloatVector s = one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));
+                    FloatVector s = one.div(one.add(VectorExp.exp(v.neg())));
                     g.mul(s.mul(one.add(v.mul(one.sub(s))))).intoMemorySegment(dx, at, NATIVE);
                 }
                 case SIGMOID -> g.mul(v.mul(one.sub(v))).intoMemorySegment(dx, at, NATIVE);

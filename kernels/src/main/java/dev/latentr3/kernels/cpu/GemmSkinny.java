@@ -2,7 +2,6 @@ package dev.latentr3.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -52,11 +51,12 @@ final class GemmSkinny {
      */
     static void dot(int k, float[] x, int s0, int s1, MemorySegment y, long yOff, long ldy, int g0, int g1,
                     float alpha, float beta, MemorySegment out, long outOff, long outS, long outG) {
+        float[] acc = new float[2 * DOT_GROUP * L];
         for (int kb = 0; kb < k; kb += DEPTH) {
             int ke = Math.min(k, kb + DEPTH);
             float blockBeta = kb == 0 ? beta : 1f;
             for (int g = g0; g < g1; g += DOT_GROUP) {
-                dotGroup(k, kb, ke, x, s0, s1, y, yOff, ldy, g, g1, alpha, blockBeta, out, outOff, outS, outG);
+                dotGroup(k, kb, ke, x, s0, s1, y, yOff, ldy, g, g1, alpha, blockBeta, out, outOff, outS, outG, acc);
             }
         }
     }
@@ -64,10 +64,17 @@ final class GemmSkinny {
     /**
      * Rows g .. g + 3 of y against all x rows, two at a time, over depth [kb, ke). A tile hanging over the edge
      * repeats its last row (the repeated results are dropped), which keeps one code path.
+     *
+     * <p>Split in three methods that hand the eight accumulators over in {@code acc}: as one method, with the masked
+     * tail and the reductions inlined, C1 gave up on it ("out of virtual registers in LIR generator"), so it ran
+     * interpreted or at tier 2 with the Vector API's slow Java fallback until C2 came round; a vector handed to a call
+     * that C2 declines to inline would be boxed, an array is not. Price in steady state (C2, 4096 x 64 x k, AVX-512,
+     * noisy): k = 256 about 40 vs 50 GFLOP/s median before, k = 64 about 18 vs 33 (the array hand-over and the
+     * fixed-order sums weigh most when the depth is short); the tiered warm-up no longer runs the Java fallback.
      */
     private static void dotGroup(int k, int kb, int ke, float[] x, int s0, int s1, MemorySegment y, long yOff, long ldy,
                                  int g, int g1, float alpha, float beta, MemorySegment out, long outOff, long outS,
-                                 long outG) {
+                                 long outG, float[] acc) {
         int last = g1 - 1, cols = Math.min(DOT_GROUP, g1 - g);
         long y0 = (yOff + (long) g * ldy) * Float.BYTES;
         long y1 = (yOff + (long) Math.min(g + 1, last) * ldy) * Float.BYTES;
@@ -76,53 +83,66 @@ final class GemmSkinny {
         int pv = kb + S.loopBound(ke - kb);
         for (int s = s0; s < s1; s += 2) {
             int x0 = s * k, x1 = Math.min(s + 1, s1 - 1) * k;
-            FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00,
-                    a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            int p = kb;
-            for (; p < pv; p += L) {
-                long o = (long) p * Float.BYTES;
-                FloatVector u0 = FloatVector.fromArray(S, x, x0 + p), u1 = FloatVector.fromArray(S, x, x1 + p);
-                FloatVector v0 = FloatVector.fromMemorySegment(S, y, y0 + o, NATIVE);
-                FloatVector v1 = FloatVector.fromMemorySegment(S, y, y1 + o, NATIVE);
-                FloatVector v2 = FloatVector.fromMemorySegment(S, y, y2 + o, NATIVE);
-                FloatVector v3 = FloatVector.fromMemorySegment(S, y, y3 + o, NATIVE);
-                a00 = u0.fma(v0, a00);
-                a01 = u0.fma(v1, a01);
-                a02 = u0.fma(v2, a02);
-                a03 = u0.fma(v3, a03);
-                a10 = u1.fma(v0, a10);
-                a11 = u1.fma(v1, a11);
-                a12 = u1.fma(v2, a12);
-                a13 = u1.fma(v3, a13);
-            }
-            if (p < ke) {
-                VectorMask<Float> tail = S.indexInRange(p, ke);
-                long o = (long) p * Float.BYTES;
-                FloatVector u0 = FloatVector.fromArray(S, x, x0 + p, tail);
-                FloatVector u1 = FloatVector.fromArray(S, x, x1 + p, tail);
-                FloatVector v0 = FloatVector.fromMemorySegment(S, y, y0 + o, NATIVE, tail);
-                FloatVector v1 = FloatVector.fromMemorySegment(S, y, y1 + o, NATIVE, tail);
-                FloatVector v2 = FloatVector.fromMemorySegment(S, y, y2 + o, NATIVE, tail);
-                FloatVector v3 = FloatVector.fromMemorySegment(S, y, y3 + o, NATIVE, tail);
-                a00 = u0.fma(v0, a00);
-                a01 = u0.fma(v1, a01);
-                a02 = u0.fma(v2, a02);
-                a03 = u0.fma(v3, a03);
-                a10 = u1.fma(v0, a10);
-                a11 = u1.fma(v1, a11);
-                a12 = u1.fma(v2, a12);
-                a13 = u1.fma(v3, a13);
-            }
-            // Reduced here, not in a helper: a vector handed to a call that C2 declines to inline is boxed.
+            dotBody(kb, pv, x, x0, x1, y, y0, y1, y2, y3, acc);
+            if (pv < ke) dotTail(pv, ke, x, x0, x1, y, y0, y1, y2, y3, acc);
             long o0 = outOff + s * outS + g * outG;
-            put4(out, o0, outG, cols, a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
-                    a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD), alpha, beta);
-            if (s + 1 < s1) {
-                put4(out, o0 + outS, outG, cols, a10.reduceLanes(VectorOperators.ADD),
-                        a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD),
-                        a13.reduceLanes(VectorOperators.ADD), alpha, beta);
-            }
+            putSums(acc, 0, out, o0, outG, cols, alpha, beta);
+            if (s + 1 < s1) putSums(acc, DOT_GROUP * L, out, o0 + outS, outG, cols, alpha, beta);
         }
+    }
+
+    /** Whole vectors of depth [kb, pv) of x rows x0, x1 against y rows y0..y3 (byte offsets) into acc, overwritten. */
+    private static void dotBody(int kb, int pv, float[] x, int x0, int x1, MemorySegment y, long y0, long y1, long y2,
+                                long y3, float[] acc) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00,
+                a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        for (int p = kb; p < pv; p += L) {
+            long o = (long) p * Float.BYTES;
+            FloatVector u0 = FloatVector.fromArray(S, x, x0 + p), u1 = FloatVector.fromArray(S, x, x1 + p);
+            FloatVector v0 = FloatVector.fromMemorySegment(S, y, y0 + o, NATIVE);
+            FloatVector v1 = FloatVector.fromMemorySegment(S, y, y1 + o, NATIVE);
+            FloatVector v2 = FloatVector.fromMemorySegment(S, y, y2 + o, NATIVE);
+            FloatVector v3 = FloatVector.fromMemorySegment(S, y, y3 + o, NATIVE);
+            a00 = u0.fma(v0, a00);
+            a01 = u0.fma(v1, a01);
+            a02 = u0.fma(v2, a02);
+            a03 = u0.fma(v3, a03);
+            a10 = u1.fma(v0, a10);
+            a11 = u1.fma(v1, a11);
+            a12 = u1.fma(v2, a12);
+            a13 = u1.fma(v3, a13);
+        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, L);
+        a02.intoArray(acc, 2 * L);
+        a03.intoArray(acc, 3 * L);
+        a10.intoArray(acc, 4 * L);
+        a11.intoArray(acc, 5 * L);
+        a12.intoArray(acc, 6 * L);
+        a13.intoArray(acc, 7 * L);
+    }
+
+    /** The masked last partial vector of depth [p, ke), added onto acc. */
+    private static void dotTail(int p, int ke, float[] x, int x0, int x1, MemorySegment y, long y0, long y1, long y2,
+                                long y3, float[] acc) {
+        VectorMask<Float> tail = S.indexInRange(p, ke);
+        long o = (long) p * Float.BYTES;
+        FloatVector u0 = FloatVector.fromArray(S, x, x0 + p, tail);
+        FloatVector u1 = FloatVector.fromArray(S, x, x1 + p, tail);
+        long[] rows = {y0, y1, y2, y3};
+        for (int c = 0; c < DOT_GROUP; c++) {
+            FloatVector v = FloatVector.fromMemorySegment(S, y, rows[c] + o, NATIVE, tail);
+            u0.fma(v, FloatVector.fromArray(S, acc, c * L)).intoArray(acc, c * L);
+            u1.fma(v, FloatVector.fromArray(S, acc, (DOT_GROUP + c) * L)).intoArray(acc, (DOT_GROUP + c) * L);
+        }
+    }
+
+    /** Reduces the DOT_GROUP accumulators at acc[from..] (Lanes.sum: a fixed order) and stores cols of them. */
+    private static void putSums(float[] acc, int from, MemorySegment out, long index, long outG, int cols, float alpha,
+                                float beta) {
+        put4(out, index, outG, cols, Lanes.sum(acc, from),
+                Lanes.sum(acc, from + L), Lanes.sum(acc, from + 2 * L),
+                Lanes.sum(acc, from + 3 * L), alpha, beta);
     }
 
     private static void put4(MemorySegment out, long index, long outG, int cols, float d0, float d1, float d2, float d3,

@@ -5,33 +5,35 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * exp on float vectors for the row kernels (softmax, log-prob gather, SiLU): the one place that picks how.
+ * exp on float vectors for the row, unary and attention kernels: the one place that picks how.
  *
- * <p>Default: the JDK's {@code lanewise(VectorOperators.EXP)}, which on x86 calls the bundled SVML stubs (within
- * 1 ulp; overflow, underflow, NaN and infinities as Math.exp). With {@code -Dlatentr3.exp=polynomial}: our own
- * {@link #polynomial}, for JDKs or CPUs where the JDK op falls back to a scalar loop per lane.
+ * <p>Default: our own {@link #polynomial}, built only from fma, add, mul, compares, blends and integer bit operations,
+ * each exactly specified, so it gives the same bits interpreted, under C1 (the Vector API's Java fallback) and under
+ * C2 (intrinsics). This is what makes a training run resumed from a checkpoint repeat bit for bit.
  *
- * <p>Why the JDK op is the default although the polynomial is faster in isolation (AMD EPYC, AVX-512, JDK 25: 0.25
- * vs 0.37 ns per element when exp is all a loop does): each Vector API call expands to many C2 IR nodes while
- * parsing, so a kernel method with two or more inlined polynomial exps (e.g. an unrolled loop plus a rescale) hits
- * C2's NodeCountInliningCutoff; the remaining calls go out of line with boxed vectors and the kernel runs 2-3x
- * slower. The JDK op is a single node. Measured in the online log-sum-exp over 151936-wide rows, one thread: about
- * 9 GB/s with the JDK op whatever the loop shape, 8 GB/s with the polynomial in the best shape and 2-3.5 GB/s in
- * others.
+ * <p>Opt-in with {@code -Dlatentr3.exp=jdk}: the JDK's {@code lanewise(VectorOperators.EXP)}. It is NOT deterministic
+ * across JIT tiers: compiled by C2 it calls the bundled SVML stubs (within 1 ulp), while the Java fallback calls
+ * Math.exp per lane, so results change in the last bit once a kernel gets compiled.
+ *
+ * <p>Cost of the polynomial: each Vector API call expands to many C2 IR nodes while parsing, so a method with two or
+ * more inlined polynomial exps (e.g. an unrolled loop plus a rescale) hits C2's NodeCountInliningCutoff; the remaining
+ * calls go out of line with boxed vectors and the kernel runs 2-3x slower. Hence the kernels keep one exp call site
+ * per hot method (a loop over a block, or a small method per tile row); C2 unrolls such a loop after inlining, so the
+ * unrolled copies cost no inlining budget.
  */
 public final class VectorExp {
     private VectorExp() {}
 
-    private static final boolean POLYNOMIAL = "polynomial".equals(System.getProperty("latentr3.exp"));
+    private static final boolean JDK = "jdk".equals(System.getProperty("latentr3.exp"));
 
     public static FloatVector exp(FloatVector x) {
-        return POLYNOMIAL ? polynomial(x) : x.lanewise(VectorOperators.EXP);
+        return JDK ? x.lanewise(VectorOperators.EXP) : polynomial(x);
     }
 
-    /** Largest x for which n = round(x / ln 2) stays at most 127, so that 2^n is a normal float. */
-    static final float HI = 88.37f;
-    /** Smallest x for which 2^n stays at least 2^-126 (the smallest normal exponent). */
-    static final float LO = -87.6f;
+    /** Above this, exp(x) overflows (ln(Float.MAX_VALUE) = 88.7228); n stays small enough for two normal factors. */
+    static final float HI = 88.8f;
+    /** Below this, exp(x) rounds to 0 (half the smallest subnormal is e^-103.97). */
+    static final float LO = -104f;
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;          // 0x3f317200: 16 significant bits
@@ -47,10 +49,11 @@ public final class VectorExp {
      * polynomial, whose truncation error on that interval is below 0.3466^8 / 8! = 5.3e-9 relative, so the result is
      * limited by fp32 rounding: measured max relative error 7.7e-8 over [-87, 88] (asserted in RowKernelsTest;
      * degree 6 measured 2.3e-7). 2^n is built in the exponent bits: adding 1.5 * 2^23 leaves n in the low mantissa
-     * bits.
+     * bits. It is applied as two factors 2^(n >> 1) and 2^(n - (n >> 1)), each a normal float, so that results near
+     * overflow (x up to 88.72) stay finite and results below 2^-126 (x down to -104) come out as correctly scaled
+     * subnormals, as Math.exp gives them: the first product is exact and the second rounds once.
      *
-     * <p>Range: x above {@link #HI} gives +Infinity (true exp overflows only from 88.72), x below {@link #LO} gives 0
-     * (true exp is subnormal there, below 1e-38), NaN gives NaN, -Infinity gives 0.
+     * <p>Range: x above {@link #HI} gives +Infinity, x below {@link #LO} gives 0, NaN gives NaN, -Infinity gives 0.
      */
     public static FloatVector polynomial(FloatVector x) {
         FloatVector shifted = x.fma(LOG2E, ROUNDER);
@@ -65,10 +68,12 @@ public final class VectorExp {
         FloatVector one = x.broadcast(1f);
         p = p.fma(r, one);
         p = p.fma(r, one);
-        // The low 9 bits of ROUNDER's bit pattern are zero, so after the shift only n + 127 remains, as the exponent.
-        FloatVector scale = ((IntVector) shifted.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23)
-                .reinterpretAsFloats();
-        FloatVector y = p.mul(scale);
+        // shifted's bit pattern is ROUNDER's plus n.
+        IntVector n2 = ((IntVector) shifted.reinterpretAsInts()).sub(Float.floatToRawIntBits(ROUNDER));
+        IntVector n1 = n2.lanewise(VectorOperators.ASHR, 1);
+        n2 = n2.sub(n1);
+        FloatVector y = p.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
         y = y.blend(0f, x.compare(VectorOperators.LT, LO));
         return y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, HI));
     }

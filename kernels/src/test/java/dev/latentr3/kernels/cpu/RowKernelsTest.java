@@ -488,6 +488,31 @@ class RowKernelsTest {
         checkExp("VectorExp.polynomial", VectorExp::polynomial, POLY_EXP_MAX_REL_ERR);
     }
 
+    /** Near overflow and in the subnormal range, where 2^n is applied as two factors: as Math.exp, to the last bit. */
+    @Test
+    void vectorExpPolynomialHandlesTheRangeEnds() {
+        var species = FloatVector.SPECIES_PREFERRED;
+        float[] in = new float[species.length()], out = new float[species.length()];
+        SplittableRandom rnd = new SplittableRandom(51);
+        for (int k = 0; k < 20_000; k++) {
+            for (int i = 0; i < in.length; i++) {
+                in[i] = k % 2 == 0 ? (float) (87 + 1.8 * rnd.nextDouble()) : (float) (-105 + 19 * rnd.nextDouble());
+            }
+            VectorExp.polynomial(FloatVector.fromArray(species, in, 0)).intoArray(out, 0);
+            for (int i = 0; i < in.length; i++) {
+                double want = Math.exp(in[i]);
+                float wantF = (float) want;
+                if (Float.isInfinite(wantF) || Math.abs(wantF) < Float.MIN_NORMAL) {
+                    // Overflow must give infinity; a subnormal result has an absolute rounding error of one step.
+                    if (Float.isInfinite(wantF)) assertEquals(wantF, out[i], 0f, "exp(" + in[i] + ")");
+                    else assertEquals(want, out[i], Float.MIN_VALUE, "exp(" + in[i] + ")");
+                } else {
+                    assertEquals(want, out[i], want * POLY_EXP_MAX_REL_ERR, "exp(" + in[i] + ")");
+                }
+            }
+        }
+    }
+
     private static void checkExp(String name, UnaryOperator<FloatVector> exp, double maxRelErr) {
         var species = FloatVector.SPECIES_PREFERRED;
         int lanes = species.length();
