@@ -2,6 +2,12 @@ package dev.latentr3.train.cli;
 
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.memory.TensorScope;
+import dev.latentr3.engine.random.Rng;
+import dev.latentr3.model.checkpoint.SafetensorsWriter;
+import dev.latentr3.model.config.Qwen2Config;
+import dev.latentr3.model.config.Qwen2Presets;
+import dev.latentr3.model.qwen2.Qwen2Init;
+import dev.latentr3.model.tokenizer.ByteLevelTokenizerJson;
 import dev.latentr3.model.generate.Generation;
 import dev.latentr3.model.generate.LogitsProcessor;
 import dev.latentr3.model.qwen2.Qwen2Decoder;
@@ -12,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +73,33 @@ class GenerateCommandTest {
         CliRun beams = generate(Integer.toString(MAX_NEW), "--beams", "3");
         assertEquals(0, beams.status(), beams.err());
         assertTrue(beams.out().endsWith("\n") && beams.err().contains("new tokens"), beams.err());
+    }
+
+    /**
+     * A model with more embedding rows than its tokenizer has tokens (as a byte-level tokenizer on Qwen2.5's shape):
+     * the rows without text are never generated, whatever the weights prefer.
+     */
+    @Test
+    void rowsBeyondTheTokenizerAreNeverGenerated() throws IOException {
+        Path dir = tmp.resolve("wide");
+        Files.createDirectories(dir);
+        Qwen2Config config = Qwen2Presets.tiny(400, 256, 1);
+        try (var scope = TensorScope.open()) {
+            var weights = Qwen2Init.weights(config, Rng.seeded(1));
+            // Make the extra rows the likeliest continuations: a large embedding row has a large tied logit
+            // (std 1 against 0.02: logits of std about 8 against 0.16 for the rows with text).
+            Rng.seeded(2).normal(weights.get("model.embed_tokens.weight").slice(0, 259, 400), 0f, 1f);
+            SafetensorsWriter.write(dir.resolve("model.safetensors"), weights, Map.of());
+        }
+        Files.writeString(dir.resolve("config.json"), config.toJson());
+        Files.writeString(dir.resolve("tokenizer.json"), ByteLevelTokenizerJson.json(ByteLevelTokenizerJson.QWEN_SPECIAL_TOKENS));
+        for (String[] mode : List.of(new String[]{"--greedy"}, new String[]{"--seed", "3"}, new String[]{"--beams", "2"})) {
+            String[] args = new String[7 + mode.length];
+            System.arraycopy(new String[]{"generate", "--model", dir.toString(), "--prompt", "ab", "--max-new", "6"}, 0, args, 0, 7);
+            System.arraycopy(mode, 0, args, 7, mode.length);
+            CliRun r = CliRun.of(args);
+            assertEquals(0, r.status(), String.join(" ", mode) + ": " + r.err());
+        }
     }
 
     @Test
