@@ -44,11 +44,11 @@ public class AttentionBenchmark {
     static final int BATCH = 1, HQ = 14, HKV = 2, HEAD_DIM = 64;
     static final float SCALE = (float) (1 / Math.sqrt(HEAD_DIM));
 
-    static double forwardFlops(int len) {
+    public static double forwardFlops(int len) {
         return 2.0 * BATCH * HQ * HEAD_DIM * len * (double) len;
     }
 
-    static double forwardBackwardFlops(int len) {
+    public static double forwardBackwardFlops(int len) {
         return 3.5 * forwardFlops(len);
     }
 

@@ -6,7 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
 /** Random inputs for the row-kernel benchmarks, filled once per trial (off-heap, shared so all threads may read). */
-final class RowBenchData {
+public final class RowBenchData {
     private RowBenchData() {}
 
     static MemorySegment floats(Arena arena, long n, long seed, float lo, float hi) {
@@ -24,17 +24,17 @@ final class RowBenchData {
     }
 
     /** Bytes an RMSNorm forward must move: read x and weight, write y and rstd. */
-    static long rmsNormBytes(int rows, int dim) {
+    public static long rmsNormBytes(int rows, int dim) {
         return Float.BYTES * (2L * rows * dim + dim + rows);
     }
 
     /** Bytes a log-prob gather forward must move: read the logits once (targets, logp, lse are negligible). */
-    static long logProbForwardBytes(int rows, int vocab) {
+    public static long logProbForwardBytes(int rows, int vocab) {
         return (long) Float.BYTES * rows * vocab;
     }
 
     /** Bytes a log-prob gather backward must move: read the logits, write dLogits. */
-    static long logProbBackwardBytes(int rows, int vocab) {
+    public static long logProbBackwardBytes(int rows, int vocab) {
         return 2L * Float.BYTES * rows * vocab;
     }
 }

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Inputs of {@link TokenizerBenchmark}: Qwen's tokenizer.json and two texts, as lists of lines. */
-final class TokenizerBenchText {
+public final class TokenizerBenchText {
     private TokenizerBenchText() {
     }
 
@@ -16,7 +16,7 @@ final class TokenizerBenchText {
      * Qwen's tokenizer.json where model/src/test/fetch-qwen-tokenizer.sh caches it (the model tests run it), or the
      * file named by -Dlatentr3.tokenizer.
      */
-    static Path qwenTokenizerJson() {
+    public static Path qwenTokenizerJson() {
         String prop = System.getProperty("latentr3.tokenizer");
         Path p = prop != null ? Path.of(prop)
                 : Path.of(System.getProperty("user.home"), ".cache", "latentr3", "tokenizer-qwen3-3.7.2", "tokenizer.json");
@@ -28,7 +28,7 @@ final class TokenizerBenchText {
     }
 
     /** The titles of the shared Amazon CDs data set (mostly English, some other scripts), one per line. */
-    static List<String> amazonTitles() throws IOException {
+    public static List<String> amazonTitles() throws IOException {
         String shared = System.getProperty("latentr3.shared", "../shared");
         Path info = Path.of(shared, "data", "amazon-cds-2018", "info.txt");
         if (!Files.isRegularFile(info)) {
@@ -43,7 +43,7 @@ final class TokenizerBenchText {
      * A multilingual mix in the proportions a chat corpus might have: English prose, Chinese, Japanese, code,
      * numbers and emoji, each paragraph a line, repeated with a counter so words vary a little.
      */
-    static List<String> mixed() {
+    public static List<String> mixed() {
         String[] paragraphs = {
                 "The quick brown fox jumps over the lazy dog, and it's not the first time they've done it.",
                 "我们推荐的专辑包括周杰伦的《范特西》和王菲的《天空》，它们都是经典之作。",
@@ -58,7 +58,7 @@ final class TokenizerBenchText {
         return lines;
     }
 
-    static long utf8Bytes(List<String> lines) {
+    public static long utf8Bytes(List<String> lines) {
         long n = 0;
         for (String s : lines) n += s.getBytes(StandardCharsets.UTF_8).length;
         return n;

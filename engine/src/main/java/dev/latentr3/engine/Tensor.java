@@ -328,10 +328,6 @@ public final class Tensor implements AutoCloseable {
         if (grad != null) grad.backend().elementwise().fill(grad.numel(), 0f, grad.data());
     }
 
-    public void dropGradFn() {
-        gradFn = null;
-    }
-
     /**
      * Records {@code op} on the tape when grad mode is on and any input requires grad: the one way ops attach their
      * backward to their output. Returns {@code out}.

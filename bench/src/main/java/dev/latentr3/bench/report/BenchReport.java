@@ -1,0 +1,200 @@
+package dev.latentr3.bench.report;
+
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The side-by-side performance report: {@code ./latentr3 bench report [--quick] [--only REGEX] [--out DIR]
+ * [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through JMH, ours
+ * then the reference for each row (so both see the same machine load), converts each iteration's time to the row's
+ * unit, and writes {@code <out>/<machine>-<date>.md} and {@code .csv}. JMH's own output goes to one log per
+ * benchmark in a temporary folder, named when a benchmark fails.
+ */
+public final class BenchReport {
+    private BenchReport() {}
+
+    /** JVM start, class loading and input setup per fork, in seconds: a guess, used only for the time estimate. */
+    private static final double FORK_OVERHEAD_S = 5;
+
+    public static void main(String[] args) throws IOException {
+        RunMode mode = RunMode.REPORTED;
+        Pattern only = null;
+        Path out = Path.of("bench", "results");
+        boolean dryRun = false;
+        Integer cores = null;
+        Double ghz = null;
+        Integer fmaUnits = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> mode = RunMode.QUICK;
+                case "--only" -> only = Pattern.compile(value(args, ++i, "--only"));
+                case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                case "--dry-run" -> dryRun = true;
+                case "--cores" -> cores = Integer.parseInt(value(args, ++i, "--cores"));
+                case "--ghz" -> ghz = Double.parseDouble(value(args, ++i, "--ghz"));
+                case "--fma-units" -> fmaUnits = Integer.parseInt(value(args, ++i, "--fma-units"));
+                default -> usage("unknown argument '" + args[i] + "'");
+            }
+        }
+        List<Comparison> plan = new ArrayList<>();
+        for (Comparison c : Workloads.all()) if (only == null || only.matcher(c.searchText()).find()) plan.add(c);
+        if (plan.isEmpty()) usage("--only " + only + " matches no row");
+
+        Machine machine = Machine.detect(cores, ghz, fmaUnits);
+        int benchmarks = 0;
+        double seconds = 0;
+        for (Comparison c : plan) {
+            for (BenchRun b : sides(c)) {
+                benchmarks++;
+                seconds += estimateSeconds(b, mode);
+            }
+        }
+        System.out.printf(Locale.ROOT, "bench report: %s mode, %d rows, %d benchmarks to run, about %.1f min%n",
+                mode.name(), plan.size(), benchmarks, seconds / 60);
+        System.out.println("machine: " + machine.slug() + "; " + machine.peakFormula());
+        if (dryRun) {
+            for (Comparison c : plan) {
+                for (BenchRun b : sides(c)) System.out.println("  " + b.command(mode.jmhFlags()));
+            }
+            return;
+        }
+
+        Path logs = Files.createTempDirectory("latentr3-bench-report-");
+        System.out.println("JMH logs: " + logs);
+        Instant start = Instant.now();
+        List<RowResult> results = new ArrayList<>();
+        int done = 0;
+        for (Comparison c : plan) {
+            Outcome ours = c.skipOurs() != null ? Outcome.notRun(c.skipOurs(), c.ours().command(mode.jmhFlags()))
+                    : measure(c, c.ours(), mode, logs, ++done, benchmarks);
+            Outcome ref;
+            if (c.reference() == null) ref = Outcome.notRun(c.skipReference(), null);
+            else if (c.skipReference() != null) ref = Outcome.notRun(c.skipReference(), c.reference().command(mode.jmhFlags()));
+            else ref = measure(c, c.reference(), mode, logs, ++done, benchmarks);
+            results.add(new RowResult(c, ours, ref));
+        }
+        Report report = new Report(machine, LocalDate.now(), mode, results, gpuNote());
+        List<Path> written = ReportWriter.write(out, report);
+        System.out.println();
+        System.out.print(ReportWriter.markdown(report));
+        System.out.printf(Locale.ROOT, "%nwrote %s and %s in %.1f min%n", written.get(0), written.get(1),
+                Duration.between(start, Instant.now()).toSeconds() / 60.0);
+    }
+
+    private static List<BenchRun> sides(Comparison c) {
+        List<BenchRun> s = new ArrayList<>();
+        if (c.skipOurs() == null) s.add(c.ours());
+        if (c.reference() != null && c.skipReference() == null) s.add(c.reference());
+        return s;
+    }
+
+    /** Runs one benchmark through JMH and turns each measured iteration (all forks) into a rate. */
+    private static Outcome measure(Comparison c, BenchRun b, RunMode mode, Path logs, int index, int total) {
+        String command = b.command(mode.jmhFlags());
+        Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s.log", index, b.describe().replaceAll("[^A-Za-z0-9.=-]+", "_")));
+        System.out.printf(Locale.ROOT, "[%d/%d] %s ... ", index, total, b.describe());
+        System.out.flush();
+        ChainedOptionsBuilder o = new OptionsBuilder().include(b.includeRegex())
+                .forks(mode.forks()).warmupIterations(mode.warmups()).measurementIterations(mode.iterations())
+                .shouldFailOnError(false).output(log.toString());
+        b.params().forEach((k, v) -> o.param(k, v));
+        if (mode.warmupTime() != null) o.warmupTime(TimeValue.fromString(mode.warmupTime()));
+        if (mode.measureTime() != null) o.measurementTime(TimeValue.fromString(mode.measureTime()));
+        Collection<RunResult> runs;
+        try {
+            runs = new Runner(o.build()).run();
+        } catch (RunnerException e) {
+            System.out.println("failed");
+            return Outcome.notRun("failed: " + e.getMessage() + " (JMH log: " + log + ")", command);
+        }
+        if (runs.size() > 1) throw new IllegalStateException(b.describe() + ": matched " + runs.size() + " benchmarks, expected one");
+        List<Double> rates = new ArrayList<>();
+        for (RunResult run : runs) {
+            for (BenchmarkResult fork : run.getBenchmarkResults()) {
+                for (IterationResult it : fork.getIterationResults()) {
+                    org.openjdk.jmh.results.Result<?> p = it.getPrimaryResult();
+                    rates.add(c.section().unit.rate(c.workPerCall(), RateUnit.secondsPerCall(p.getScore(), p.getScoreUnit())));
+                }
+            }
+        }
+        if (rates.isEmpty()) {
+            System.out.println("failed");
+            return Outcome.notRun("failed: " + firstError(log) + " (JMH log: " + log + ")", command);
+        }
+        Spread s = Spread.of(rates.stream().mapToDouble(Double::doubleValue).toArray());
+        System.out.println(ReportWriter.fmt(s.median()) + " " + c.section().unit.label);
+        return Outcome.measured(s, command);
+    }
+
+    /** The first exception line JMH logged for a failed benchmark, or a pointer to the log. */
+    static String firstError(Path log) {
+        try {
+            for (String line : Files.readAllLines(log)) {
+                if (line.matches("^[\\w.$]+(Exception|Error)(: .*)?$")) return line;
+            }
+        } catch (IOException ignored) {
+            // fall through to the generic message
+        }
+        return "no results (see the log)";
+    }
+
+    /** Seconds one benchmark takes: forks x (start-up + warm-up and measured iterations at their times). */
+    static double estimateSeconds(BenchRun b, RunMode mode) {
+        Class<?> cls;
+        try {
+            String name = b.benchmark();
+            cls = Class.forName("dev.latentr3.bench." + name.substring(0, name.lastIndexOf('.')));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("no benchmark class for " + b.benchmark(), e);
+        }
+        Warmup w = cls.getAnnotation(Warmup.class);
+        Measurement m = cls.getAnnotation(Measurement.class);
+        double wt = mode.warmupTime() != null ? seconds(TimeValue.fromString(mode.warmupTime()))
+                : w != null ? w.timeUnit().toMillis(w.time()) / 1e3 : 10;
+        double mt = mode.measureTime() != null ? seconds(TimeValue.fromString(mode.measureTime()))
+                : m != null ? m.timeUnit().toMillis(m.time()) / 1e3 : 10;
+        return mode.forks() * (FORK_OVERHEAD_S + mode.warmups() * wt + mode.iterations() * mt);
+    }
+
+    private static double seconds(TimeValue t) {
+        return t.convertTo(java.util.concurrent.TimeUnit.MILLISECONDS) / 1e3;
+    }
+
+    static String gpuNote() {
+        boolean gpu = Files.exists(Path.of("/dev/nvidia0")) || Files.isDirectory(Path.of("/proc/driver/nvidia"));
+        return gpu ? "not run: an NVIDIA GPU is present, but there are no GPU benchmarks yet (the CUDA kernels are to come)"
+                : "not run: no GPU on this machine";
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) usage(flag + " needs a value");
+        return args[i];
+    }
+
+    private static void usage(String problem) {
+        System.err.println("bench report: " + problem);
+        System.err.println("usage: ./latentr3 bench report [--quick] [--only REGEX] [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
+        System.exit(2);
+    }
+}

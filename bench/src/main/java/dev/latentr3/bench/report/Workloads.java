@@ -1,0 +1,142 @@
+package dev.latentr3.bench.report;
+
+import dev.latentr3.bench.AttentionBenchmark;
+import dev.latentr3.bench.ElementwiseBenchmark;
+import dev.latentr3.bench.GemmBenchmark;
+import dev.latentr3.bench.GemmShape;
+import dev.latentr3.bench.LogProbGatherBenchmark;
+import dev.latentr3.bench.OpenBlas;
+import dev.latentr3.bench.RmsNormBenchmark;
+import dev.latentr3.bench.RowBenchData;
+import dev.latentr3.bench.TokenizerBenchText;
+import dev.latentr3.bench.TokenizerBenchmark;
+import org.openjdk.jmh.annotations.Param;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every comparison the report makes, with the work one call does, taken from the formulas the benchmark classes
+ * define (GemmShape, AttentionBenchmark, RowBenchData, ElementwiseBenchmark, TokenizerBenchText) and the parameter
+ * values from their {@code @Param} annotations, so the report follows the benchmarks when they change.
+ */
+public final class Workloads {
+    private Workloads() {}
+
+    public static List<Comparison> all() {
+        List<Comparison> out = new ArrayList<>();
+        gemm(out);
+        attention(out);
+        rows(out);
+        elementwise(out);
+        tokenizer(out);
+        return out;
+    }
+
+    private static void gemm(List<Comparison> out) {
+        String noBlas = OpenBlas.available() ? null : "not run: " + OpenBlas.problem();
+        for (String shape : paramValues(GemmBenchmark.class, "shape")) {
+            out.add(new Comparison(Section.GEMM, shape, run("GemmBenchmark.fastGemm", "shape", shape),
+                    run("GemmBenchmark.openBlas", "shape", shape), GemmShape.parse(shape).flops(), null, noBlas));
+        }
+    }
+
+    private static void attention(List<Comparison> out) {
+        List<String> referenceLens = paramValues(AttentionBenchmark.Reference.class, "seqLen");
+        for (String len : paramValues(AttentionBenchmark.Fast.class, "seqLen")) {
+            int l = Integer.parseInt(len);
+            boolean hasRef = referenceLens.contains(len);
+            String why = hasRef ? null : "not run: the scalar reference is O(L^2 D) and benchmarked only at L = " + String.join(", ", referenceLens);
+            out.add(new Comparison(Section.ATTENTION, "forward L=" + len, run("AttentionBenchmark.fastForward", "seqLen", len),
+                    hasRef ? run("AttentionBenchmark.referenceForward", "seqLen", len) : null,
+                    AttentionBenchmark.forwardFlops(l), null, why));
+            out.add(new Comparison(Section.ATTENTION, "forward+backward L=" + len,
+                    run("AttentionBenchmark.fastForwardBackward", "seqLen", len),
+                    hasRef ? run("AttentionBenchmark.referenceForwardBackward", "seqLen", len) : null,
+                    AttentionBenchmark.forwardBackwardFlops(l), null, why));
+        }
+    }
+
+    private static void rows(List<Comparison> out) {
+        for (String rows : paramValues(RmsNormBenchmark.class, "rows")) {
+            for (String dim : paramValues(RmsNormBenchmark.class, "dim")) {
+                out.add(new Comparison(Section.ROWS, "rmsNorm " + rows + "x" + dim,
+                        run("RmsNormBenchmark.forward", "impl", "fast", "rows", rows, "dim", dim),
+                        run("RmsNormBenchmark.forward", "impl", "reference", "rows", rows, "dim", dim),
+                        RowBenchData.rmsNormBytes(Integer.parseInt(rows), Integer.parseInt(dim)), null, null));
+            }
+        }
+        for (String rows : paramValues(LogProbGatherBenchmark.class, "rows")) {
+            for (String vocab : paramValues(LogProbGatherBenchmark.class, "vocab")) {
+                int r = Integer.parseInt(rows), v = Integer.parseInt(vocab);
+                out.add(new Comparison(Section.ROWS, "logProbGather forward " + rows + "x" + vocab,
+                        run("LogProbGatherBenchmark.forward", "impl", "fast", "rows", rows, "vocab", vocab),
+                        run("LogProbGatherBenchmark.forward", "impl", "reference", "rows", rows, "vocab", vocab),
+                        RowBenchData.logProbForwardBytes(r, v), null, null));
+                out.add(new Comparison(Section.ROWS, "logProbGather backward " + rows + "x" + vocab,
+                        run("LogProbGatherBenchmark.backward", "impl", "fast", "rows", rows, "vocab", vocab),
+                        run("LogProbGatherBenchmark.backward", "impl", "reference", "rows", rows, "vocab", vocab),
+                        RowBenchData.logProbBackwardBytes(r, v), null, null));
+            }
+        }
+    }
+
+    private static void elementwise(List<Comparison> out) {
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        bytes.put("addContiguous", ElementwiseBenchmark.ADD_BYTES);
+        bytes.put("biasAdd", ElementwiseBenchmark.BIAS_BYTES);
+        bytes.put("transpose", ElementwiseBenchmark.TRANSPOSE_BYTES);
+        bytes.put("reduceSumColumns", ElementwiseBenchmark.REDUCE_BYTES);
+        bytes.put("reduceSumRows", ElementwiseBenchmark.REDUCE_BYTES);
+        bytes.put("adamw", ElementwiseBenchmark.ADAMW_BYTES);
+        bytes.forEach((method, b) -> out.add(new Comparison(Section.ELEMENTWISE, method,
+                run("ElementwiseBenchmark." + method, "impl", "fast"),
+                run("ElementwiseBenchmark." + method, "impl", "reference"), b, null, null)));
+    }
+
+    private static void tokenizer(List<Comparison> out) {
+        String missingJson = null;
+        try {
+            TokenizerBenchText.qwenTokenizerJson();
+        } catch (IllegalStateException e) {
+            missingJson = "not run: " + e.getMessage();
+        }
+        for (String text : paramValues(TokenizerBenchmark.class, "text")) {
+            List<String> lines = null;
+            String skip = missingJson;
+            try {
+                lines = text.equals("titles") ? TokenizerBenchText.amazonTitles() : TokenizerBenchText.mixed();
+            } catch (Exception e) {
+                skip = "not run: " + e.getMessage();
+            }
+            for (String unit : paramValues(TokenizerBenchmark.class, "unit")) {
+                // Same input bytes as TokenizerBenchmark.setUp counts: the lines, or the lines joined by newlines.
+                double bytes = lines == null ? Double.NaN : TokenizerBenchText.utf8Bytes(
+                        unit.equals("document") ? List.of(String.join("\n", lines)) : lines);
+                out.add(new Comparison(Section.TOKENIZER, text + ", " + unit,
+                        run("TokenizerBenchmark.encodeAllLines", "impl", "ours", "text", text, "unit", unit),
+                        run("TokenizerBenchmark.encodeAllLines", "impl", "huggingface", "text", text, "unit", unit),
+                        bytes, skip, skip));
+            }
+        }
+    }
+
+    private static BenchRun run(String benchmark, String... keyValues) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) params.put(keyValues[i], keyValues[i + 1]);
+        return new BenchRun(benchmark, params);
+    }
+
+    /** The values of a benchmark state's {@code @Param} field: the list the benchmark itself runs. */
+    static List<String> paramValues(Class<?> state, String field) {
+        try {
+            Param p = state.getField(field).getAnnotation(Param.class);
+            if (p == null) throw new IllegalStateException(state.getSimpleName() + "." + field + " has no @Param");
+            return List.of(p.value());
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(state.getSimpleName() + " has no public @Param field '" + field + "'", e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.latentr3.bench.report;
+
+import dev.latentr3.bench.GemmShape;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The registry names real benchmarks and parameters, and its work per call follows the benchmarks' formulas. */
+class WorkloadsTest {
+
+    @Test
+    void everyRowNamesAnExistingBenchmarkMethodAndItsOwnParameterValues() throws Exception {
+        List<Comparison> all = Workloads.all();
+        Set<String> labels = new HashSet<>();
+        for (Comparison c : all) {
+            assertTrue(labels.add(c.section() + " " + c.label()), "duplicate row " + c.label());
+            for (BenchRun b : c.reference() == null ? List.of(c.ours()) : List.of(c.ours(), c.reference())) {
+                String name = b.benchmark();
+                Class<?> cls = Class.forName("dev.latentr3.bench." + name.substring(0, name.lastIndexOf('.')));
+                boolean found = false;
+                for (var m : cls.getMethods()) {
+                    found |= m.getName().equals(name.substring(name.lastIndexOf('.') + 1)) && m.isAnnotationPresent(Benchmark.class);
+                }
+                assertTrue(found, name + " is a @Benchmark method");
+            }
+            boolean runnable = c.skipOurs() == null;
+            assertTrue(!runnable || (c.workPerCall() > 0 && Double.isFinite(c.workPerCall())), c.label() + " has its work per call");
+        }
+        assertEquals(10, all.stream().filter(c -> c.section() == Section.GEMM).count(), "GemmBenchmark's ten shapes");
+    }
+
+    @Test
+    void gemmWorkIsTwoMnkAndAttentionWithoutReferenceSaysWhy() {
+        for (Comparison c : Workloads.all()) {
+            if (c.section() == Section.GEMM) {
+                assertEquals(GemmShape.parse(c.label()).flops(), c.workPerCall());
+                assertEquals(c.label(), c.ours().params().get("shape"));
+            }
+            if (c.section() == Section.ATTENTION && c.label().endsWith("L=1024")) {
+                assertNotNull(c.skipReference());
+                assertTrue(c.skipReference().contains("only at L = 256"), c.skipReference());
+            }
+        }
+    }
+
+    @Test
+    void commandsRunOneBenchmarkAloneWithTheModeFlags() {
+        BenchRun b = Workloads.all().getFirst().ours();
+        assertEquals("./latentr3 bench '^dev.latentr3.bench.GemmBenchmark.fastGemm$' -p shape=256x256x256 -f 3 -wi 5 -i 5",
+                b.command(RunMode.REPORTED.jmhFlags()));
+        assertTrue("dev.latentr3.bench.GemmBenchmark.fastGemm".matches(b.includeRegex()));
+        assertTrue(!"dev.latentr3.bench.AttentionBenchmark.fastForwardBackward"
+                .matches(new BenchRun("AttentionBenchmark.fastForward", java.util.Map.of()).includeRegex()));
+    }
+}
