@@ -85,9 +85,10 @@ public final class Main {
         out.println("Usage: latentr3 <command> [arguments]");
         out.println();
         out.println("Commands:");
-        int width = COMMANDS.stream().mapToInt(c -> c.usage().length()).max().orElse(0);
+        // Usage and summary on lines of their own: some usages are too long to share a line with a column of text.
         for (Command c : COMMANDS) {
-            out.println("  " + c.usage() + " ".repeat(width - c.usage().length() + 2) + c.summary());
+            out.println("  " + c.usage());
+            out.println("      " + c.summary());
         }
     }
 }
