@@ -4,9 +4,14 @@ import dev.latentr3.engine.DType;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.memory.OwnedTensors;
 
+import dev.latentr3.engine.ops.Views;
+
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 
 /**
  * AdamW (Loshchilov and Hutter, "Decoupled weight decay regularization"): Adam's moment estimates with bias
@@ -100,6 +105,39 @@ public final class AdamW {
 
     public Hyper hyper() {
         return hyper;
+    }
+
+    /** One parameter's moment estimates: Adam's m (exp_avg) and v (exp_avg_sq). */
+    public record Moments(Tensor m, Tensor v) {}
+
+    /**
+     * The live moments by parameter name, in construction order, for checkpoints: the optimizer's own owned tensors,
+     * to be read (written to a file) before the next step, not kept.
+     */
+    public SequencedMap<String, Moments> moments() {
+        SequencedMap<String, Moments> out = new LinkedHashMap<>();
+        for (Slot s : slots) out.put(s.name, new Moments(s.m, s.v));
+        return out;
+    }
+
+    /**
+     * Resumes from a checkpoint: copies every parameter's saved moments into this optimizer's and sets the update
+     * count, so the next {@link #step} is exactly the one the saved optimizer would have taken. Every parameter must
+     * have moments of its shape in {@code saved}.
+     */
+    public void restore(long stepCount, Map<String, Moments> saved) {
+        if (stepCount < 0) throw new IllegalArgumentException("AdamW.restore: step count must be >= 0, got " + stepCount);
+        for (Slot s : slots) {
+            Moments m = saved.get(s.name);
+            if (m == null) throw new IllegalArgumentException("AdamW.restore: no saved moments for parameter " + s.name);
+            if (!Arrays.equals(m.m().shape(), s.m.shape()) || !Arrays.equals(m.v().shape(), s.v.shape())) {
+                throw new IllegalArgumentException("AdamW.restore: moments " + m.m().describe() + ", " + m.v().describe()
+                        + " of " + s.name + " do not match its shape " + Arrays.toString(s.m.shape()));
+            }
+            Views.copyInto(s.m, m.m());
+            Views.copyInto(s.v, m.v());
+        }
+        steps = stepCount;
     }
 
     /** Names of the parameters that are decayed, in order (to log the parameter groups). */

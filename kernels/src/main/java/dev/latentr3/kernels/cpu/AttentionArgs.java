@@ -5,15 +5,15 @@ import dev.latentr3.kernels.Segments;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The checked shape of one attention call, shared by every attention kernel: validation (so that bad sizes fail with
+ * The checked shape of one attention call, shared by every attention kernel (CPU and CUDA): validation (so that bad sizes fail with
  * the same message whichever kernel runs) and the index arithmetic of the token-major layouts.
  *
  * <p>{@code group} is Hq / Hkv (query heads per key/value head); {@code offset} is Lk - Lq, the causal shift that puts
  * the queries at the last Lq key positions.
  */
-record AttentionArgs(int batch, int lq, int lk, int hq, int hkv, int headDim, int group, int offset) {
+public record AttentionArgs(int batch, int lq, int lk, int hq, int hkv, int headDim, int group, int offset) {
 
-    static AttentionArgs forward(String kernel, int batch, int lq, int lk, int hq, int hkv, int headDim, float scale,
+    public static AttentionArgs forward(String kernel, int batch, int lq, int lk, int hq, int hkv, int headDim, float scale,
                                  MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
                                  MemorySegment out, MemorySegment lse) {
         AttentionArgs a = sizes(kernel, batch, lq, lk, hq, hkv, headDim, scale);
@@ -23,7 +23,7 @@ record AttentionArgs(int batch, int lq, int lk, int hq, int hkv, int headDim, in
         return a;
     }
 
-    static AttentionArgs backward(String kernel, int batch, int lq, int lk, int hq, int hkv, int headDim, float scale,
+    public static AttentionArgs backward(String kernel, int batch, int lq, int lk, int hq, int hkv, int headDim, float scale,
                                   MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
                                   MemorySegment out, MemorySegment lse, MemorySegment dOut,
                                   MemorySegment dq, MemorySegment dk, MemorySegment dv) {

@@ -6,17 +6,18 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Argument checks shared by the reference and fast element-wise kernels, so that both reject the same inputs with the
- * same messages (the fast kernels would otherwise fail deep inside a worker thread, or not at all).
+ * same messages (the fast kernels would otherwise fail deep inside a worker thread, or not at all). The CUDA kernels
+ * use the size checks too (a device segment carries its size); index checks read host memory and stay CPU-only.
  */
-final class ElementwiseArgs {
+public final class ElementwiseArgs {
     private ElementwiseArgs() {}
 
-    static void nonNegative(String kernel, String arg, long value) {
+    public static void nonNegative(String kernel, String arg, long value) {
         if (value < 0) throw new IllegalArgumentException(kernel + ": " + arg + " must be >= 0, got " + value);
     }
 
     /** The segment must hold at least {@code elements} elements of {@code elementBytes} each. */
-    static void holds(String kernel, String arg, MemorySegment s, long elements, long elementBytes) {
+    public static void holds(String kernel, String arg, MemorySegment s, long elements, long elementBytes) {
         if (s == null) throw new IllegalArgumentException(kernel + ": " + arg + " is null");
         long need = elements * elementBytes;
         if (s.byteSize() < need) {
@@ -26,7 +27,7 @@ final class ElementwiseArgs {
     }
 
     /** Checks the shape and that every strides array matches its rank; returns the element count. */
-    static long elementCount(String kernel, int[] shape, long[]... strides) {
+    public static long elementCount(String kernel, int[] shape, long[]... strides) {
         if (shape == null) throw new IllegalArgumentException(kernel + ": shape is null");
         long n = 1;
         for (int d = 0; d < shape.length; d++) {
@@ -46,7 +47,7 @@ final class ElementwiseArgs {
      * A strided view of a non-empty shape must address only elements inside its segment: the lowest offset reached is
      * at least 0 and the highest is below the segment's element count.
      */
-    static void stridedView(String kernel, String arg, int[] shape, long[] strides, MemorySegment s, long elementBytes) {
+    public static void stridedView(String kernel, String arg, int[] shape, long[] strides, MemorySegment s, long elementBytes) {
         if (s == null) throw new IllegalArgumentException(kernel + ": " + arg + " is null");
         long lo = 0, hi = 0;
         for (int d = 0; d < shape.length; d++) {

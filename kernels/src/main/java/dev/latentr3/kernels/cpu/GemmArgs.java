@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * Argument checks shared by every GEMM implementation, so that the reference and the fast kernel reject exactly the
- * same calls with the same messages. Sizes are in float elements; segments must hold the last element touched.
+ * same calls with the same messages (the CUDA GEMM too). Sizes are in float elements; segments must hold the last element touched.
  */
-final class GemmArgs {
+public final class GemmArgs {
     private GemmArgs() {}
 
     static void check(String kernel, boolean transA, boolean transB, int m, int n, int k,
@@ -15,7 +15,7 @@ final class GemmArgs {
         checkBatched(kernel, 1, transA, transB, m, n, k, a, 0, lda, b, 0, ldb, c, 0, ldc);
     }
 
-    static void checkBatched(String kernel, int batch, boolean transA, boolean transB, int m, int n, int k,
+    public static void checkBatched(String kernel, int batch, boolean transA, boolean transB, int m, int n, int k,
                              MemorySegment a, long strideA, int lda, MemorySegment b, long strideB, int ldb,
                              MemorySegment c, long strideC, int ldc) {
         Objects.requireNonNull(a, () -> kernel + ": a is null");

@@ -27,7 +27,8 @@ public final class ReferenceOptimizer implements OptimizerKernels {
         }
     }
 
-    static void checkAdamw(long n, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v,
+    /** The argument checks every adamw implementation (CPU and CUDA) shares. */
+    public static void checkAdamw(long n, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v,
                            float c1, float c2) {
         ElementwiseArgs.nonNegative("adamw", "n", n);
         ElementwiseArgs.holds("adamw", "param", param, n, Float.BYTES);

@@ -4,16 +4,16 @@ import dev.latentr3.kernels.Segments;
 
 import java.lang.foreign.MemorySegment;
 
-/** Argument checks shared by the row kernels, so that both implementations reject the same bad calls the same way. */
-final class RowArgs {
+/** Argument checks shared by the row kernels, so that every implementation (CPU and CUDA) rejects the same bad calls the same way. */
+public final class RowArgs {
     private RowArgs() {}
 
-    static void nonNegative(String kernel, String name, long value) {
+    public static void nonNegative(String kernel, String name, long value) {
         if (value < 0) throw new IllegalArgumentException(kernel + ": " + name + " must be >= 0, got " + value);
     }
 
     /** The segment must hold at least {@code count} fp32 (or int32: same width) elements. */
-    static void holds(String kernel, String name, MemorySegment s, long count) {
+    public static void holds(String kernel, String name, MemorySegment s, long count) {
         if (s == null) throw new IllegalArgumentException(kernel + ": " + name + " is null");
         long need = count * Float.BYTES;
         if (s.byteSize() < need) {
@@ -22,7 +22,7 @@ final class RowArgs {
         }
     }
 
-    static void rope(int tokens, int heads, int headDim, int rotaryDim, double theta, MemorySegment positions,
+    public static void rope(int tokens, int heads, int headDim, int rotaryDim, double theta, MemorySegment positions,
                      MemorySegment x, MemorySegment y) {
         nonNegative("rope", "tokens", tokens);
         nonNegative("rope", "heads", heads);
@@ -66,7 +66,7 @@ final class RowArgs {
         targets(kernel, rows, vocab, targets, ignoreIndex);
     }
 
-    static void matrix(String kernel, int rows, int cols, String aName, MemorySegment a, String bName,
+    public static void matrix(String kernel, int rows, int cols, String aName, MemorySegment a, String bName,
                        MemorySegment b) {
         nonNegative(kernel, "rows", rows);
         nonNegative(kernel, "cols", cols);
@@ -74,21 +74,21 @@ final class RowArgs {
         holds(kernel, bName, b, (long) rows * cols);
     }
 
-    static void matrix(String kernel, int rows, int cols, String aName, MemorySegment a, String bName,
+    public static void matrix(String kernel, int rows, int cols, String aName, MemorySegment a, String bName,
                        MemorySegment b, String cName, MemorySegment c) {
         matrix(kernel, rows, cols, aName, a, bName, b);
         holds(kernel, cName, c, (long) rows * cols);
     }
 
     /** x [rows, dim], weight [dim], rstd [rows] and one more [rows, dim] operand. */
-    static void rmsNorm(String kernel, int rows, int dim, MemorySegment x, MemorySegment weight, MemorySegment rstd,
+    public static void rmsNorm(String kernel, int rows, int dim, MemorySegment x, MemorySegment weight, MemorySegment rstd,
                         String otherName, MemorySegment other) {
         matrix(kernel, rows, dim, "x", x, otherName, other);
         holds(kernel, "weight", weight, dim);
         holds(kernel, "rstd", rstd, rows);
     }
 
-    static void flat(String kernel, long n, String aName, MemorySegment a, String bName, MemorySegment b,
+    public static void flat(String kernel, long n, String aName, MemorySegment a, String bName, MemorySegment b,
                      String cName, MemorySegment c) {
         nonNegative(kernel, "n", n);
         holds(kernel, aName, a, n);

@@ -6,9 +6,11 @@ package dev.latentr3.kernels.cpu;
  * shape[d+1]). A contiguous same-shape operation thus becomes one long row, a bias add [R, C] + [C] stays two
  * dimensions, and the innermost dimension is as long as it can be, which is what the vector loops want.
  *
+ * <p>The CUDA kernels use it too, to bring a strided operation down to the rank their index math handles.
+ *
  * <p>The result always has rank >= 1. Shapes here are long because merged dimensions can exceed an int.
  */
-final class StridedLayout {
+public final class StridedLayout {
     final long[] shape;
     /** strides[k][d]: operand k's stride (elements) along dimension d. */
     final long[][] strides;
@@ -18,8 +20,18 @@ final class StridedLayout {
         this.strides = strides;
     }
 
-    int rank() {
+    public int rank() {
         return shape.length;
+    }
+
+    /** Size of dimension d. */
+    public long dim(int d) {
+        return shape[d];
+    }
+
+    /** Operand k's stride (elements) along dimension d. */
+    public long stride(int operand, int d) {
+        return strides[operand][d];
     }
 
     long inner() {
@@ -38,7 +50,7 @@ final class StridedLayout {
     }
 
     /** Row-major contiguous strides for a shape. */
-    static long[] contiguous(int[] shape) {
+    public static long[] contiguous(int[] shape) {
         long[] s = new long[shape.length];
         long step = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
@@ -49,7 +61,7 @@ final class StridedLayout {
     }
 
     /** Assumes a non-empty shape (no zero dimension) and strides of the same rank. */
-    static StridedLayout of(int[] shape, long[]... operandStrides) {
+    public static StridedLayout of(int[] shape, long[]... operandStrides) {
         int ops = operandStrides.length;
         long[] sh = new long[Math.max(1, shape.length)];
         long[][] st = new long[ops][sh.length];

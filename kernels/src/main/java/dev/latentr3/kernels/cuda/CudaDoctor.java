@@ -1,0 +1,68 @@
+package dev.latentr3.kernels.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The CUDA lines of {@code latentr3 doctor}: driver and device (or the one-line reason there is none), cuBLAS, the GPU
+ * kernels this build carries, and the CPU emulator. Never throws: a doctor must report, not fail.
+ */
+public final class CudaDoctor {
+    private CudaDoctor() {}
+
+    public static List<String> report() {
+        List<String> lines = new ArrayList<>();
+        CudaRuntime.Availability device = CudaRuntime.device();
+        if (device.available()) {
+            CudaRuntime rt = device.runtime();
+            lines.add("CUDA device: " + rt.deviceName() + ", compute capability " + rt.computeCapability() + ", "
+                    + rt.multiprocessors() + " multiprocessors, " + gib(rt.totalMemory()) + " GiB; driver supports CUDA "
+                    + rt.driverVersion());
+        } else {
+            lines.add("CUDA device: none (" + device.reason() + ")");
+        }
+        lines.add("CUDA kernels in this build: " + kernelsInBuild());
+        lines.add("cuBLAS: " + cublas());
+        CudaRuntime.Availability emulator = CudaRuntime.emulator();
+        lines.add("CUDA emulator: " + (emulator.available()
+                ? emulator.runtime().deviceName() + " from " + emulator.runtime().driver().libraryName()
+                : "unavailable (" + emulator.reason() + ")"));
+        return lines;
+    }
+
+    private static String kernelsInBuild() {
+        if (CudaRuntime.class.getResource(CudaRuntime.KERNEL_LIST) == null) {
+            return "none (nvcc was missing when the kernels module was built; the emulator still runs them)";
+        }
+        try (var in = CudaRuntime.class.getResourceAsStream(CudaRuntime.KERNEL_LIST)) {
+            long count = new String(in.readAllBytes()).lines().filter(l -> !l.isBlank()).count();
+            return count + " fatbins (sm_80 and sm_90 SASS, compute_90 PTX for newer GPUs)";
+        } catch (Exception e) {
+            return "unreadable (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String cublas() {
+        Optional<Path> found = CublasLibrary.locate();
+        if (found.isEmpty()) {
+            List<Path> searched = CublasLibrary.searchPath();
+            return "not found (set " + CublasLibrary.DIR_VARIABLE + "; looked in " + (searched.isEmpty() ? "no existing folder" : searched) + ")";
+        }
+        try {
+            SymbolLookup lookup = SymbolLookup.libraryLookup(found.get(), Arena.global());
+            boolean gemm = lookup.find("cublasSgemm_v2").isPresent();
+            return found.get() + (gemm ? "" : " (opens, but lacks cublasSgemm_v2)")
+                    + (found.get().getFileName().toString().endsWith(".12") ? " (CUDA 12 build: untested with CUDA 13 kernels)" : "");
+        } catch (IllegalArgumentException e) {
+            return found.get() + " found but cannot be opened (is libcublasLt beside it and the driver installed?)";
+        }
+    }
+
+    private static String gib(long bytes) {
+        return String.format("%.1f", bytes / (double) (1L << 30));
+    }
+}
