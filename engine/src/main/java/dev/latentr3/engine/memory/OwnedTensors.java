@@ -3,16 +3,33 @@ package dev.latentr3.engine.memory;
 import dev.latentr3.engine.DType;
 import dev.latentr3.engine.Shapes;
 import dev.latentr3.engine.Tensor;
+import dev.latentr3.engine.ops.Views;
 
 import java.util.Arrays;
 
 /**
- * Tensors that must outlive any {@link TensorScope} open on this thread: parameters and optimizer state. Built
- * with {@link Storage#owned} so that creating a model or an optimizer inside a training step's scope cannot tie
- * their memory to that step.
+ * Tensors that must outlive any {@link TensorScope} open on this thread: parameters, optimizer state, loaded weights
+ * and KV caches. Built with {@link Storage#owned} so that creating a model, an optimizer or a cache inside a training
+ * step's scope cannot tie their memory to that step.
  */
 public final class OwnedTensors {
     private OwnedTensors() {}
+
+    /** Uninitialised owned, contiguous memory of any dtype. */
+    public static Tensor empty(DType dtype, int... shape) {
+        int[] s = shape.clone();
+        for (int d : s) {
+            if (d < 0) throw new IllegalArgumentException("OwnedTensors: negative dimension in shape " + Arrays.toString(s));
+        }
+        return new Tensor(Storage.owned(Shapes.numel(s) * dtype.byteSize()), dtype, s, Shapes.contiguousStrides(s), 0);
+    }
+
+    /** An owned, contiguous copy of src (any layout, same dtype), off the tape. */
+    public static Tensor copyOf(Tensor src) {
+        Tensor out = empty(src.dtype(), src.shape());
+        Views.copyInto(out, src);
+        return out;
+    }
 
     /** An owned F32 tensor of zeros. */
     public static Tensor zeros(int... shape) {
@@ -21,12 +38,7 @@ public final class OwnedTensors {
 
     /** An owned F32 tensor with every element set to value. */
     public static Tensor full(float value, int... shape) {
-        int[] s = shape.clone();
-        for (int d : s) {
-            if (d < 0) throw new IllegalArgumentException("OwnedTensors: negative dimension in shape " + Arrays.toString(s));
-        }
-        Tensor t = new Tensor(Storage.owned(Shapes.numel(s) * DType.F32.byteSize()), DType.F32, s,
-                Shapes.contiguousStrides(s), 0);
+        Tensor t = empty(DType.F32, shape);
         t.backend().elementwise().fill(t.numel(), value, t.data());
         return t;
     }

@@ -63,7 +63,8 @@ public final class SafetensorsWriter {
         Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
+                    StandardOpenOption.WRITE); Arena arena = Arena.ofShared()) {
+                // Shared, not confined: the fast copy kernel writes large tensors from its worker threads.
                 MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
                 out.set(U64_LE, 0, header.length);
                 MemorySegment.copy(header, 0, out, ValueLayout.JAVA_BYTE, 8, header.length);

@@ -1,7 +1,8 @@
 package dev.latentr3.model.generate;
 
+import dev.latentr3.engine.random.Rng;
+
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * Token-by-token generation that picks one token per row and step: greedy (the most likely token, the lowest id
@@ -19,7 +20,7 @@ public final class Generation {
 
     /** Sampling (see {@link SamplingOptions}): each row's generated tokens, eos included when reached. */
     public static int[][] sample(Decoder decoder, SamplingOptions options, LogitsProcessor processor) {
-        TokenSampler sampler = new TokenSampler(options, new SplittableRandom(options.seed()));
+        TokenSampler sampler = new TokenSampler(options, Rng.seeded(options.seed()));
         return generate(decoder, options.maxNewTokens(), options.eosTokenId(), processor, sampler);
     }
 

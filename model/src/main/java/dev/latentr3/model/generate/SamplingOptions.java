@@ -10,7 +10,7 @@ package dev.latentr3.model.generate;
  * @param topK         keep only the k most likely tokens (ties with the k-th kept too); 0 keeps all
  * @param topP         keep the smallest most-likely-first set whose probability reaches topP (at least one token);
  *                     1 keeps all
- * @param seed         seeds the random stream (java.util.SplittableRandom: the engine has no random generator yet);
+ * @param seed         seeds the random stream (the engine's counter-based {@code Rng}, as everywhere random in training);
  *                     the same seed and inputs give the same tokens
  */
 public record SamplingOptions(int maxNewTokens, int eosTokenId, double temperature, int topK, double topP, long seed) {

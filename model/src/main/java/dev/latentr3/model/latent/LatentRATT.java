@@ -10,7 +10,7 @@ import dev.latentr3.engine.ops.MatMul;
 import dev.latentr3.engine.ops.Ops;
 import dev.latentr3.engine.ops.Rope;
 import dev.latentr3.engine.ops.Views;
-import dev.latentr3.model.qwen2.OwnedTensors;
+import dev.latentr3.engine.memory.OwnedTensors;
 
 import java.util.ArrayList;
 import java.util.Arrays;

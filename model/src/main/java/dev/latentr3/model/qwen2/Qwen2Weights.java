@@ -3,6 +3,7 @@ package dev.latentr3.model.qwen2;
 import dev.latentr3.engine.DType;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.autograd.GradMode;
+import dev.latentr3.engine.memory.OwnedTensors;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.ops.Casts;
 import dev.latentr3.engine.ops.Views;

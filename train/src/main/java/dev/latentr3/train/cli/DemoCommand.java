@@ -1,18 +1,23 @@
 package dev.latentr3.train.cli;
 
+import dev.latentr3.engine.Tensor;
+import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.model.generate.Generation;
 import dev.latentr3.model.generate.LogitsProcessor;
-import dev.latentr3.train.data.ByteTokenizer;
+import dev.latentr3.model.qwen2.Qwen2Decoder;
+import dev.latentr3.model.tokenizer.ByteLevelTokenizerJson;
+import dev.latentr3.model.tokenizer.Tokenizer;
 import dev.latentr3.train.data.TinyCorpus;
-import dev.latentr3.train.lm.TinyLMDecoder;
 import dev.latentr3.train.lm.TinyLMTraining;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * {@code latentr3 demo}: the engine end to end in about a minute. Trains the tiny Qwen2-shaped LM on the built-in
- * corpus with a progress bar, then shows the loss it reached and a greedy continuation of a prompt.
+ * {@code latentr3 demo}: the engine end to end in about a minute. Trains a tiny Qwen2 (byte-level tokens) on the
+ * built-in corpus with a progress bar, then shows the loss it reached and a greedy continuation of a prompt.
  */
 final class DemoCommand {
     private DemoCommand() {}
@@ -21,33 +26,19 @@ final class DemoCommand {
     private static final String PROMPT = "The keeper ";
     private static final int SAMPLE_TOKENS = 120;
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        int steps = DEFAULT_STEPS;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--steps") && i + 1 < args.length) {
-                try {
-                    steps = Integer.parseInt(args[++i]);
-                } catch (NumberFormatException e) {
-                    steps = -1;
-                }
-                if (steps <= 0) {
-                    err.println("latentr3 demo: --steps needs a positive whole number, got '" + args[i] + "'");
-                    return Main.USAGE_ERROR;
-                }
-            } else {
-                err.println("latentr3 demo: unexpected argument '" + args[i] + "'. Usage: latentr3 demo [--steps N]");
-                return Main.USAGE_ERROR;
-            }
-        }
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        int steps = new Args(args, Set.of("--steps"), Set.of()).positiveInt("--steps", DEFAULT_STEPS);
 
-        ByteTokenizer tokenizer = new ByteTokenizer();
+        Tokenizer tokenizer = ByteLevelTokenizerJson.tokenizer(ByteLevelTokenizerJson.QWEN_SPECIAL_TOKENS);
+        int eos = tokenizer.tokenId(ByteLevelTokenizerJson.QWEN_SPECIAL_TOKENS.getFirst());
         String text = TinyCorpus.text();
-        var settings = TinyLMTraining.Settings.demo(tokenizer.vocabSize(), steps);
+        var settings = TinyLMTraining.Settings.demo(tokenizer.vocabSize(), eos, steps);
         int[] tokens = tokenizer.encode(text);
         var training = new TinyLMTraining(settings, tokens);
         var c = settings.model();
-        out.printf(Locale.ROOT, "Tiny Qwen2-shaped LM: %d layers, hidden %d, %d heads (%d key/value), %,d parameters%n",
-                c.layers(), c.hidden(), c.heads(), c.kvHeads(), training.model().parameterCount());
+        out.printf(Locale.ROOT, "Tiny Qwen2: %d layers, hidden %d, %d heads (%d key/value), %,d parameters%n",
+                c.numHiddenLayers(), c.hiddenSize(), c.numAttentionHeads(), c.numKeyValueHeads(),
+                training.model().parameterCount());
         out.printf(Locale.ROOT, "Corpus: %,d bytes of built-in English text, byte-level tokens (vocabulary %d)%n",
                 tokens.length, tokenizer.vocabSize());
         out.printf(Locale.ROOT, "Training %d steps of %d sequences x %d tokens, AdamW, peak learning rate %.0e%n",
@@ -70,10 +61,12 @@ final class DemoCommand {
         out.printf(Locale.ROOT, "Loss: %.3f at the first step (ln %d = %.3f for a uniform guess), %.3f at the end (moving average)%n",
                 firstLoss, tokenizer.vocabSize(), Math.log(tokenizer.vocabSize()), smoothed);
         int[] sample;
-        try (var decoder = new TinyLMDecoder(training.model(), tokenizer.encode(PROMPT), 1, settings.seqLen())) {
-            sample = Generation.greedy(decoder, SAMPLE_TOKENS, ByteTokenizer.EOS, LogitsProcessor.NONE)[0];
+        int[] prompt = tokenizer.encode(PROMPT);
+        try (var scope = TensorScope.open();
+             var decoder = Qwen2Decoder.start(training.model(), Tensor.ofInts(prompt, 1, prompt.length), null, 1, SAMPLE_TOKENS)) {
+            sample = Generation.greedy(decoder, SAMPLE_TOKENS, eos, LogitsProcessor.NONE)[0];
         }
-        out.println("Greedy sample: \"" + PROMPT + tokenizer.decode(sample).replace("\n", "\\n") + "\"");
+        out.println("Greedy sample: \"" + PROMPT + tokenizer.decode(sample, true).replace("\n", "\\n") + "\"");
         return 0;
     }
 

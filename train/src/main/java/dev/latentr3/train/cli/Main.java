@@ -1,6 +1,11 @@
 package dev.latentr3.train.cli;
 
+import dev.latentr3.model.json.FileFormatException;
+
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,49 +17,81 @@ public final class Main {
     record Command(String name, String usage, String summary, Body body) {
         @FunctionalInterface
         interface Body {
-            int run(String[] args, PrintStream out, PrintStream err);
+            /** Throws {@link Args.UsageException} for a command line it cannot understand, before doing any work. */
+            int run(String[] args, InputStream in, PrintStream out, PrintStream err) throws IOException;
         }
     }
 
     /** Exit status for a command line we could not understand (as sysexits' EX_USAGE is for many tools: 2). */
     static final int USAGE_ERROR = 2;
+    /** Exit status for a command that understood its arguments but failed (a missing or malformed file, say). */
+    static final int FAILURE = 1;
 
     private static final List<Command> COMMANDS = List.of(
             new Command("demo", "demo [--steps N]",
-                    "trains a tiny 2-layer transformer LM on a built-in text for N steps (default "
+                    "trains a tiny 2-layer Qwen2 on a built-in text for N steps (default "
                             + DemoCommand.DEFAULT_STEPS + ", about a minute on 2 cores), then prints a greedy sample",
                     DemoCommand::run),
+            new Command("init-model", InitModelCommand.USAGE,
+                    "writes a randomly initialised Qwen2 folder (config.json, model.safetensors, tokenizer.json)",
+                    InitModelCommand::run),
+            new Command("tokenize", TokenizeCommand.USAGE,
+                    "prints each stdin line's token ids and tokens as one JSON object per line",
+                    TokenizeCommand::run),
+            new Command("generate", GenerateCommand.USAGE,
+                    "continues a prompt with a Qwen2 checkpoint folder (greedy by default, or sampling, or beams)",
+                    GenerateCommand::run),
             new Command("doctor", "doctor", "reports the JDK, the CPU's vector width, and the CUDA driver, device, "
-                    + "kernels, cuBLAS and emulator (or why each is missing)", DoctorCommand::run),
-            new Command("help", "help", "lists the commands", (args, out, err) -> {
+                    + "kernels, cuBLAS and emulator (or why each is missing)",
+                    (args, in, out, err) -> DoctorCommand.run(args, out, err)),
+            new Command("help", "help", "lists the commands", (args, in, out, err) -> {
                 printHelp(out);
                 return 0;
             }));
 
     public static void main(String[] args) {
-        int status = run(args, System.out, System.err);
+        int status = run(args, System.in, System.out, System.err);
         if (status != 0) System.exit(status);
     }
 
+    /** Runs a command line with no standard input (an empty one). */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, InputStream.nullInputStream(), out, err);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         String name = args.length == 0 ? "help" : args[0];
         if (name.equals("--help") || name.equals("-h")) name = "help";
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         for (Command c : COMMANDS) {
-            if (c.name().equals(name)) return c.body().run(rest, out, err);
+            if (c.name().equals(name)) return runCommand(c, rest, in, out, err);
         }
         err.println("latentr3: unknown command '" + name + "'. Commands: "
                 + String.join(", ", COMMANDS.stream().map(Command::name).toList()) + " (see 'latentr3 help').");
         return USAGE_ERROR;
     }
 
+    private static int runCommand(Command c, String[] args, InputStream in, PrintStream out, PrintStream err) {
+        try {
+            return c.body().run(args, in, out, err);
+        } catch (Args.UsageException e) {
+            err.println("latentr3 " + c.name() + ": " + e.getMessage() + ". Usage: latentr3 " + c.usage());
+            return USAGE_ERROR;
+        } catch (IOException | UncheckedIOException | FileFormatException | IllegalArgumentException e) {
+            // Expected failures (files missing or malformed, a config the model refuses): the message names the cause.
+            err.println("latentr3 " + c.name() + ": " + e.getMessage());
+            return FAILURE;
+        }
+    }
+
     static void printHelp(PrintStream out) {
         out.println("Usage: latentr3 <command> [arguments]");
         out.println();
         out.println("Commands:");
-        int width = COMMANDS.stream().mapToInt(c -> c.usage().length()).max().orElse(0);
+        // Usage and summary on lines of their own: some usages are too long to share a line with a column of text.
         for (Command c : COMMANDS) {
-            out.println("  " + c.usage() + " ".repeat(width - c.usage().length() + 2) + c.summary());
+            out.println("  " + c.usage());
+            out.println("      " + c.summary());
         }
     }
 }

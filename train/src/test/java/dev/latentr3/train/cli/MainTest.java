@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,9 @@ class MainTest {
     void helpListsTheCommands() {
         assertEquals(0, run("help"));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("demo [--steps N]") && text.contains("help"), text);
+        for (String usage : List.of("demo [--steps N]", InitModelCommand.USAGE, TokenizeCommand.USAGE, GenerateCommand.USAGE, "help")) {
+            assertTrue(text.contains(usage), usage + " is missing from: " + text);
+        }
         assertEquals(0, run());
     }
 
@@ -37,6 +40,7 @@ class MainTest {
         assertEquals(Main.USAGE_ERROR, run("demo", "--fast"));
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("--steps needs a positive whole number, got 'zero'") && text.contains("'--fast'"), text);
+        assertEquals(2, text.lines().count(), "one line per error: " + text);
     }
 
     @Test

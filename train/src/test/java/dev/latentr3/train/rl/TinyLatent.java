@@ -7,7 +7,8 @@ import dev.latentr3.model.latent.LatentModel;
 import dev.latentr3.model.latent.LatentRATT;
 import dev.latentr3.model.qwen2.Qwen2ForCausalLM;
 import dev.latentr3.model.qwen2.Qwen2Weights;
-import dev.latentr3.train.data.ByteTokenizer;
+import dev.latentr3.model.tokenizer.ByteLevelTokenizerJson;
+import dev.latentr3.model.tokenizer.Tokenizer;
 import dev.latentr3.train.dataset.Interaction;
 import dev.latentr3.train.dataset.PromptTemplate;
 import dev.latentr3.train.dataset.SyntheticDataset;
@@ -23,7 +24,8 @@ import java.util.SplittableRandom;
  * last vocabulary row (id 259), with a fresh LatentRATT, and RL examples from the synthetic dataset.
  */
 final class TinyLatent {
-    static final ByteTokenizer TOKENIZER = new ByteTokenizer();
+    static final Tokenizer TOKENIZER = ByteLevelTokenizerJson.tokenizer(ByteLevelTokenizerJson.QWEN_SPECIAL_TOKENS);
+    static final int EOS = TOKENIZER.tokenId("<|endoftext|>");
     static final int THOUGHT = TOKENIZER.vocabSize();
     static final int HIDDEN = 32;
 
@@ -32,7 +34,7 @@ final class TinyLatent {
     /** LLM weights N(0, std^2) (norms 1 + N(0, 0.1^2)), LatentRATT initialised with std latentStd. */
     static LatentModel model(long seed, double std, double latentStd) {
         Qwen2Config config = new Qwen2Config(THOUGHT + 1, HIDDEN, 64, 2, 4, 2, 4096, 10_000.0, 1e-6, true, "float32",
-                ByteTokenizer.BOS, ByteTokenizer.EOS, 0.02);
+                EOS, EOS, 0.02);
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> weights = new LinkedHashMap<>();
         Qwen2Weights.expectedShapes(config).forEach((name, shape) -> {
@@ -49,7 +51,7 @@ final class TinyLatent {
         List<Interaction> rows = SyntheticDataset.generate(new SyntheticDataset.Options(48, n, 1, 1, 2, 2, 3, 2, seed)).rows();
         PromptTemplate template = new PromptTemplate("cds");
         List<RlExample> out = new ArrayList<>();
-        for (Interaction row : rows.subList(0, n)) out.add(RlExample.of(template, row, TOKENIZER::encode, ByteTokenizer.EOS));
+        for (Interaction row : rows.subList(0, n)) out.add(RlExample.of(template, row, TOKENIZER::encode, EOS));
         return out;
     }
 }

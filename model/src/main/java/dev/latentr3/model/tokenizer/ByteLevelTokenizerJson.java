@@ -1,0 +1,91 @@
+package dev.latentr3.model.tokenizer;
+
+import dev.latentr3.model.json.Json;
+import dev.latentr3.model.json.JsonWriter;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tokenizer.json of a tiny model: Qwen2's configuration (NFC, Qwen2's split regex, byte-level mapping and
+ * decoding) with a vocabulary of only the 256 byte-level symbols (id = byte value) and no merges, so every UTF-8 byte
+ * is one token, plus special tokens numbered from 256 on. A model with 151k rows cannot learn from a few kilobytes of
+ * text; one with 259 can, and it still goes through the one {@link Tokenizer} the real models use.
+ */
+public final class ByteLevelTokenizerJson {
+    private ByteLevelTokenizerJson() {}
+
+    /** Qwen2.5's chat and end-of-text markers, in Qwen's order; the first is the end-of-sequence token. */
+    public static final List<String> QWEN_SPECIAL_TOKENS = List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>");
+    /** Special tokens start after the byte symbols. */
+    public static final int FIRST_SPECIAL_ID = 256;
+
+    /** The tokenizer.json text (pretty-printed) for the byte symbols plus specialTokens, in that order. */
+    public static String json(List<String> specialTokens) {
+        if (new LinkedHashSet<>(specialTokens).size() != specialTokens.size()) {
+            throw new IllegalArgumentException("ByteLevelTokenizerJson: special tokens must be distinct, got " + specialTokens);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("version", "1.0");
+        root.put("truncation", Json.NULL);
+        root.put("padding", Json.NULL);
+        List<Object> added = new ArrayList<>();
+        for (int i = 0; i < specialTokens.size(); i++) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("id", FIRST_SPECIAL_ID + i);
+            t.put("content", specialTokens.get(i));
+            t.put("single_word", false);
+            t.put("lstrip", false);
+            t.put("rstrip", false);
+            t.put("normalized", false);
+            t.put("special", true);
+            added.add(t);
+        }
+        root.put("added_tokens", added);
+        root.put("normalizer", Map.of("type", "NFC"));
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("type", "Split");
+        split.put("pattern", Map.of("Regex", QwenPreTokenizer.PATTERN));
+        split.put("behavior", "Isolated");
+        split.put("invert", false);
+        Map<String, Object> pre = new LinkedHashMap<>();
+        pre.put("type", "Sequence");
+        pre.put("pretokenizers", List.of(split, byteLevel()));
+        root.put("pre_tokenizer", pre);
+        root.put("post_processor", byteLevel());
+        root.put("decoder", byteLevel());
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("type", "BPE");
+        model.put("dropout", Json.NULL);
+        model.put("unk_token", Json.NULL);
+        model.put("continuing_subword_prefix", "");
+        model.put("end_of_word_suffix", "");
+        model.put("fuse_unk", false);
+        model.put("byte_fallback", false);
+        model.put("ignore_merges", false);
+        Map<String, Object> vocab = new LinkedHashMap<>();
+        for (int b = 0; b < 256; b++) vocab.put(String.valueOf(ByteLevel.charOf(b)), b);
+        model.put("vocab", vocab);
+        model.put("merges", List.of());
+        root.put("model", model);
+        return JsonWriter.pretty(root);
+    }
+
+    /** The tokenizer that {@link #json} describes, without going through a file. */
+    public static Tokenizer tokenizer(List<String> specialTokens) {
+        return Tokenizer.fromJson(json(specialTokens), "byte-level tokenizer");
+    }
+
+    /** ByteLevel as Qwen2 configures it inside its pre-tokenizer, post-processor and decoder. */
+    private static Map<String, Object> byteLevel() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "ByteLevel");
+        m.put("add_prefix_space", false);
+        m.put("trim_offsets", false);
+        m.put("use_regex", false);
+        return m;
+    }
+}
