@@ -26,6 +26,20 @@ public final class ElementwiseArgs {
         }
     }
 
+    /**
+     * The checks every binary kernel makes, in one place: returns the element count; when it is nonzero, out holds it
+     * and both strided operands stay inside their segments.
+     */
+    public static long binary(int[] shape, MemorySegment a, long[] aStrides, MemorySegment b, long[] bStrides,
+                              MemorySegment out) {
+        long n = elementCount("binary", shape, aStrides, bStrides);
+        holds("binary", "out", out, n, Float.BYTES);
+        if (n == 0) return 0;
+        stridedView("binary", "a", shape, aStrides, a, Float.BYTES);
+        stridedView("binary", "b", shape, bStrides, b, Float.BYTES);
+        return n;
+    }
+
     /** Checks the shape and that every strides array matches its rank; returns the element count. */
     public static long elementCount(String kernel, int[] shape, long[]... strides) {
         if (shape == null) throw new IllegalArgumentException(kernel + ": shape is null");

@@ -26,11 +26,8 @@ public final class FastElementwise implements ElementwiseKernels {
     @Override
     public void binary(Binary op, int[] shape, MemorySegment a, long[] aStrides, MemorySegment b, long[] bStrides,
                        MemorySegment out) {
-        long n = ElementwiseArgs.elementCount("binary", shape, aStrides, bStrides);
-        ElementwiseArgs.holds("binary", "out", out, n, Float.BYTES);
+        long n = ElementwiseArgs.binary(shape, a, aStrides, b, bStrides, out);
         if (n == 0) return;
-        ElementwiseArgs.stridedView("binary", "a", shape, aStrides, a, Float.BYTES);
-        ElementwiseArgs.stridedView("binary", "b", shape, bStrides, b, Float.BYTES);
         StridedLayout layout = StridedLayout.of(shape, aStrides, bStrides, StridedLayout.contiguous(shape));
         long sa = layout.innerStride(0), sb = layout.innerStride(1);
         WorkSplit.rows(layout, op == Binary.DIV ? 4 : 1, (off, start, len) ->

@@ -25,11 +25,8 @@ public final class ReferenceElementwise implements ElementwiseKernels {
     @Override
     public void binary(Binary op, int[] shape, MemorySegment a, long[] aStrides, MemorySegment b, long[] bStrides,
                        MemorySegment out) {
-        long n = ElementwiseArgs.elementCount("binary", shape, aStrides, bStrides);
-        ElementwiseArgs.holds("binary", "out", out, n, Float.BYTES);
+        long n = ElementwiseArgs.binary(shape, a, aStrides, b, bStrides, out);
         if (n == 0) return;
-        ElementwiseArgs.stridedView("binary", "a", shape, aStrides, a, Float.BYTES);
-        ElementwiseArgs.stridedView("binary", "b", shape, bStrides, b, Float.BYTES);
         int rank = shape.length;
         int[] counter = new int[rank];
         long ia = 0, ib = 0;

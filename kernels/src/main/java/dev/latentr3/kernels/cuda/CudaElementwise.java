@@ -39,11 +39,8 @@ public final class CudaElementwise implements ElementwiseKernels {
     @Override
     public void binary(Binary op, int[] shape, MemorySegment a, long[] aStrides, MemorySegment b, long[] bStrides,
                        MemorySegment out) {
-        long n = ElementwiseArgs.elementCount("binary", shape, aStrides, bStrides);
-        ElementwiseArgs.holds("binary", "out", out, n, Float.BYTES);
+        long n = ElementwiseArgs.binary(shape, a, aStrides, b, bStrides, out);
         if (n == 0) return;
-        ElementwiseArgs.stridedView("binary", "a", shape, aStrides, a, Float.BYTES);
-        ElementwiseArgs.stridedView("binary", "b", shape, bStrides, b, Float.BYTES);
         StridedLayout layout = StridedLayout.of(shape, aStrides, bStrides);
         if (layout.rank() == 1 && layout.stride(0, 0) == 1 && layout.stride(1, 0) == 1) {
             rt.launch(BINARY, rt.linearGrid(n), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, op.ordinal(), n, a, b, out);
