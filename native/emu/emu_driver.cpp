@@ -73,6 +73,8 @@ int g_context_tag, g_module_tag;  // the primary context and the one module are 
 
 }  // namespace
 
+bool emu::device_range_live(unsigned long long address, size_t bytes) { return bytes == 0 || inside_allocation(address, bytes); }
+
 EMU_EXPORT CUresult cuInit(unsigned int flags) {
     if (flags != 0) return fail(kInvalidValue, "cuInit: flags must be 0");
     g_initialized = true;

@@ -14,4 +14,7 @@ int configured_threads();
 std::vector<KernelEntry*>& registry();
 KernelEntry* find_kernel(const char* name);
 int set_max_dynamic_smem(KernelEntry& entry, int bytes);
+// Whether [address, address + bytes) lies inside one live cuMemAlloc allocation (emu_driver.cpp; the emulated cuBLAS
+// checks its operands with it, so that a wrong leading dimension fails instead of reading the host heap).
+bool device_range_live(unsigned long long address, size_t bytes);
 }  // namespace emu

@@ -13,16 +13,24 @@ import static dev.latentr3.kernels.KernelCheck.copy;
 import static dev.latentr3.kernels.KernelCheck.nanFloats;
 import static dev.latentr3.kernels.KernelCheck.randomFloats;
 
-/** {@link CudaGemm} against {@link ReferenceGemm}: every transpose, shapes off the 64 x 64 tile, padded strides. */
+/**
+ * {@link CudaGemm} against {@link ReferenceGemm}: every transpose, shapes off the 64 x 64 tile, padded strides, k = 0,
+ * batches with a broadcast operand. Run for our kernel and for the cuBLAS path (row-major to column-major mapping).
+ */
 abstract class GemmContract {
     abstract CudaRuntime runtime();
+
+    /** The GEMM under test: our kernel unless a subclass tests the cuBLAS path. */
+    CudaGemm gemm() {
+        return new CudaGemm(runtime(), CudaGemm.Implementation.OURS);
+    }
 
     final GemmKernels ref = new ReferenceGemm();
 
     @Test
     void everyTransposeAndOddShapeMatchesTheReference() {
-        int[][] shapes = {{1, 1, 1}, {67, 45, 33}, {64, 64, 16}, {130, 7, 200}, {3, 100, 65}};
-        CudaGemm cuda = new CudaGemm(runtime());
+        int[][] shapes = {{1, 1, 1}, {67, 45, 33}, {64, 64, 16}, {130, 7, 200}, {3, 100, 65}, {5, 4, 0}};
+        CudaGemm cuda = gemm();
         try (DeviceScope d = new DeviceScope(runtime())) {
             int seed = 0;
             for (int[] s : shapes) {
@@ -54,7 +62,7 @@ abstract class GemmContract {
     @Test
     void batchedWithABroadcastMatrixMatchesTheReference() {
         int batch = 5, m = 33, n = 70, k = 20;
-        CudaGemm cuda = new CudaGemm(runtime());
+        CudaGemm cuda = gemm();
         try (DeviceScope d = new DeviceScope(runtime())) {
             MemorySegment a = randomFloats(d.arena, (long) m * k, 1, -1, 1);               // shared by every entry
             MemorySegment b = randomFloats(d.arena, (long) batch * n * k, 2, -1, 1);       // B^T: n x k per entry
@@ -64,6 +72,26 @@ abstract class GemmContract {
             cuda.sgemmBatched(batch, false, true, m, n, k, 1f, d.upload(a), 0, k, d.upload(b), (long) n * k, k, 0f, got,
                     (long) m * n, n);
             assertClose("sgemmBatched", want, d.downloadFloats(got, cLen), cLen, F32_ATOL, F32_RTOL);
+        }
+    }
+
+    @Test
+    void batchedWithTransposesAndPaddedStridesMatchesTheReference() {
+        int batch = 3, m = 19, n = 23, k = 41;
+        CudaGemm cuda = gemm();
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            int lda = m + 2, ldb = k + 1, ldc = n + 3;                                    // A stored k x m, B stored n x k
+            long strideA = (long) k * lda + 5, strideB = (long) n * ldb + 1, strideC = (long) m * ldc + 7;
+            MemorySegment a = randomFloats(d.arena, strideA * batch, 3, -1, 1);
+            MemorySegment b = randomFloats(d.arena, strideB * batch, 4, -1, 1);
+            MemorySegment c = randomFloats(d.arena, strideC * batch, 5, -1, 1);
+            long cLen = strideC * batch;
+            MemorySegment want = copy(d.arena, c), got = d.upload(c);
+            ref.sgemmBatched(batch, true, true, m, n, k, -0.5f, a, strideA, lda, b, strideB, ldb, 2f, want, strideC, ldc);
+            cuda.sgemmBatched(batch, true, true, m, n, k, -0.5f, d.upload(a), strideA, lda, d.upload(b), strideB, ldb, 2f,
+                    got, strideC, ldc);
+            // Padding included: both must leave it as it was.
+            assertClose("sgemmBatched A^T B^T", want, d.downloadFloats(got, cLen), cLen, F32_ATOL, F32_RTOL);
         }
     }
 }

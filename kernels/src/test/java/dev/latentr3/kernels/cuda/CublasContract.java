@@ -1,0 +1,214 @@
+package dev.latentr3.kernels.cuda;
+
+import dev.latentr3.kernels.cpu.ReferenceElementwise;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.latentr3.kernels.KernelCheck.randomFloats;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The cuBLAS binding called directly, in cuBLAS's own column-major convention, against a column-major reference written
+ * here from the cuBLAS definition ({@code C = alpha op(A) op(B) + beta C}, element (i, j) of an r x c matrix at
+ * {@code i + j * ld}) with double accumulation: every op pair, padded leading dimensions, strided batches with a
+ * broadcast A, TF32 and bf16, and checked errors. Run on the emulated cuBLAS in CI and on NVIDIA's on a GPU.
+ */
+abstract class CublasContract {
+    abstract CudaRuntime runtime();
+
+    CublasHandle handle() {
+        CublasHandle.Availability a = CublasHandle.of(runtime());
+        assumeTrue(a.available(), () -> "no cuBLAS: " + a.reason());
+        return a.handle();
+    }
+
+    @Test
+    void versionIsCublas12OrNewer() {
+        CublasHandle h = handle();
+        assertTrue(h.version() >= 120000, () -> "CUBLAS_VERSION " + h.version());
+    }
+
+    @Test
+    void fp32EveryOpPairWithPaddedLeadingDimensions() {
+        CublasHandle h = handle();
+        int[][] shapes = {{1, 1, 1}, {37, 29, 19}, {5, 70, 3}, {64, 1, 33}};
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            int seed = 100;
+            for (int[] s : shapes) {
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    Gemm g = new Gemm(s[0], s[1], s[2], ta, tb, 1, 2, 3, 1);
+                    for (float beta : new float[] {0f, -0.75f}) {
+                        g.run(d, h, CublasHandle.Precision.FP32, 1.5f, beta, 0, 0, seed += 3);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void stridedBatchedWithBroadcastAAndPaddedStrides() {
+        CublasHandle h = handle();
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            Gemm g = new Gemm(21, 13, 9, true, false, 4, 2, 1, 5);
+            g.run(d, h, CublasHandle.Precision.FP32, 1f, 0.25f, 0, 7, 11);
+            Gemm g2 = new Gemm(8, 17, 30, false, true, 0, 0, 0, 3);
+            g2.run(d, h, CublasHandle.Precision.FP32, -2f, 0f, 5, 0, 12);
+        }
+    }
+
+    @Test
+    void tf32MatchesWithinTf32Rounding() {
+        CublasHandle h = handle();
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            new Gemm(40, 33, 70, false, true, 0, 1, 2, 1).run(d, h, CublasHandle.Precision.TF32, 1f, 0.5f, 0, 0, 21);
+            new Gemm(19, 25, 31, true, false, 1, 0, 0, 3).run(d, h, CublasHandle.Precision.TF32, 0.5f, 0f, 0, 0, 22);
+        }
+    }
+
+    @Test
+    void bf16InputsWithBf16AndFp32Outputs() {
+        CublasHandle h = handle();
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            new Gemm(33, 18, 50, false, false, 2, 0, 1, 1).run(d, h, CublasHandle.Precision.BF16, 1f, 0f, 0, 0, 31);
+            new Gemm(33, 18, 50, true, true, 0, 3, 0, 2).run(d, h, CublasHandle.Precision.BF16, 1f, 1f, 0, 0, 32);
+            new Gemm(12, 40, 64, false, true, 0, 0, 4, 3).run(d, h, CublasHandle.Precision.BF16_F32_OUT, 2f, -1f, 0, 0, 33);
+        }
+    }
+
+    @Test
+    void aBadLeadingDimensionFailsNamingTheCallAndStatus() {
+        CublasHandle h = handle();
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            MemorySegment a = d.nanFloats(64), b = d.nanFloats(64), c = d.nanFloats(64);
+            CublasException e = assertThrows(CublasException.class,
+                    () -> h.gemm(CublasHandle.Precision.FP32, false, false, 8, 8, 8, 1f, a, 4, b, 8, 0f, c, 8));
+            assertEquals("cublasGemmEx", e.call());
+            assertEquals(Cublas.CUBLAS_STATUS_INVALID_VALUE, e.status());
+            assertTrue(e.getMessage().startsWith("cublasGemmEx failed: CUBLAS_STATUS_INVALID_VALUE (7)"), e.getMessage());
+            CublasException batched = assertThrows(CublasException.class,
+                    () -> h.gemmStridedBatched(CublasHandle.Precision.FP32, -1, false, false, 8, 8, 8, 1f, a, 8, 0, b, 8,
+                            0, 0f, c, 8, 64));
+            assertEquals("cublasGemmStridedBatchedEx", batched.call());
+            assertEquals("CUBLAS_STATUS_INVALID_VALUE", batched.statusName());
+        }
+    }
+
+    /**
+     * One column-major GEMM case: op(A) m x k, op(B) k x n, C m x n, leading dimensions padded by the given amounts,
+     * {@code batch} entries (A broadcast when strideA is 0 in {@link #run}).
+     */
+    record Gemm(int m, int n, int k, boolean ta, boolean tb, int padA, int padB, int padC, int batch) {
+        int aRows() { return ta ? k : m; }
+        int aCols() { return ta ? m : k; }
+        int bRows() { return tb ? n : k; }
+        int bCols() { return tb ? k : n; }
+        int lda() { return aRows() + padA; }
+        int ldb() { return bRows() + padB; }
+        int ldc() { return m + padC; }
+
+        /** Runs the case and checks every C element (padding too: cuBLAS must leave it alone). */
+        void run(DeviceScope d, CublasHandle h, CublasHandle.Precision p, float alpha, float beta, long extraStrideA,
+                 long extraStrideB, long seed) {
+            long aLen = (long) lda() * aCols(), bLen = (long) ldb() * bCols(), cLen = (long) ldc() * n;
+            boolean broadcastA = batch > 1 && extraStrideA == 0;
+            long strideA = broadcastA ? 0 : aLen + extraStrideA, strideB = bLen + extraStrideB, strideC = cLen + 3;
+            long aTotal = broadcastA ? aLen : strideA * batch, bTotal = strideB * batch, cTotal = strideC * batch;
+            MemorySegment a = inputs(d, p, randomFloats(d.arena, aTotal, seed, -1, 1));
+            MemorySegment b = inputs(d, p, randomFloats(d.arena, bTotal, seed + 1, -1, 1));
+            MemorySegment c0 = outputs(d, p, randomFloats(d.arena, cTotal, seed + 2, -1, 1));
+            MemorySegment want = d.arena.allocate(cTotal * 4L, 4);
+            want.copyFrom(c0);
+            MemorySegment allowed = d.arena.allocate(cTotal * 4L, 4);  // zero: padding must come back unchanged
+            reference(p, alpha, beta, a, strideA, b, strideB, want, strideC, allowed);
+
+            MemorySegment da = d.upload(bytesOf(d, p.inputBytes(), a)), db = d.upload(bytesOf(d, p.inputBytes(), b));
+            MemorySegment dc = d.upload(bytesOf(d, p.outputBytes(), c0));
+            if (batch == 1) {
+                h.gemm(p, ta, tb, m, n, k, alpha, da, lda(), db, ldb(), beta, dc, ldc());
+            } else {
+                h.gemmStridedBatched(p, batch, ta, tb, m, n, k, alpha, da, lda(), strideA, db, ldb(), strideB, beta, dc,
+                        ldc(), strideC);
+            }
+            MemorySegment got = floatsOf(d, p.outputBytes(), d.download(dc, cTotal * p.outputBytes()), cTotal);
+            String what = p + " " + m + "x" + n + "x" + k + (ta ? " opA=T" : "") + (tb ? " opB=T" : "") + " batch " + batch
+                    + " alpha " + alpha + " beta " + beta;
+            for (long i = 0; i < cTotal; i++) {
+                float w = want.getAtIndex(ValueLayout.JAVA_FLOAT, i), g = got.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                float tol = allowed.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                if (!(Math.abs(w - g) <= tol)) fail(what + ": C[" + i + "] is " + g + ", expected " + w + " +- " + tol);
+            }
+        }
+
+        /**
+         * want := alpha op(A) op(B) + beta want in double from the values the device sees, and per element the error
+         * the precision allows: fp32 accumulation (k roundings of 2^-24 of the running sum of |products|), TF32 input
+         * rounding (each product off by up to 2 * 2^-11 relative), a bf16 C rounding (2^-9 relative).
+         */
+        void reference(CublasHandle.Precision p, float alpha, float beta, MemorySegment a, long strideA,
+                       MemorySegment b, long strideB, MemorySegment c, long strideC, MemorySegment allowed) {
+            double perProduct = (p == CublasHandle.Precision.TF32 ? 2 * 0x1p-11 : 0) + (k + 2) * 0x1p-24;
+            for (int e = 0; e < batch; e++) {
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < m; i++) {
+                        double acc = 0, abs = 0;
+                        for (int q = 0; q < k; q++) {
+                            long ai = e * strideA + (ta ? q + (long) i * lda() : i + (long) q * lda());
+                            long bi = e * strideB + (tb ? j + (long) q * ldb() : q + (long) j * ldb());
+                            double prod = (double) a.getAtIndex(ValueLayout.JAVA_FLOAT, ai) * b.getAtIndex(ValueLayout.JAVA_FLOAT, bi);
+                            acc += prod;
+                            abs += Math.abs(prod);
+                        }
+                        long ci = e * strideC + i + (long) j * ldc();
+                        double old = beta == 0 ? 0 : beta * (double) c.getAtIndex(ValueLayout.JAVA_FLOAT, ci);
+                        double out = alpha * acc + old;
+                        double err = Math.abs(alpha) * abs * perProduct + 0x1p-23 * (Math.abs(alpha * acc) + Math.abs(old))
+                                + (p.outputBytes() == 2 ? 0x1p-8 * Math.abs(out) : 0) + 1e-30;
+                        c.setAtIndex(ValueLayout.JAVA_FLOAT, ci, (float) out);
+                        allowed.setAtIndex(ValueLayout.JAVA_FLOAT, ci, (float) err);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The host values for inputs of precision p: bf16 inputs are rounded to bf16 first (the reference sees those). */
+    static MemorySegment inputs(DeviceScope d, CublasHandle.Precision p, MemorySegment floats) {
+        return p.inputBytes() == 2 ? roundToBf16(d, floats) : floats;
+    }
+
+    static MemorySegment outputs(DeviceScope d, CublasHandle.Precision p, MemorySegment floats) {
+        return p.outputBytes() == 2 ? roundToBf16(d, floats) : floats;
+    }
+
+    private static MemorySegment roundToBf16(DeviceScope d, MemorySegment floats) {
+        long n = floats.byteSize() / 4;
+        MemorySegment half = d.arena.allocate(n * 2, 2), back = d.arena.allocate(n * 4, 4);
+        ReferenceElementwise ew = new ReferenceElementwise();
+        ew.f32ToBf16(n, floats, half);
+        ew.bf16ToF32(n, half, back);
+        return back;
+    }
+
+    /** The device representation: fp32 as is, or bf16 (exact, the values are bf16 already). */
+    static MemorySegment bytesOf(DeviceScope d, int elementBytes, MemorySegment floats) {
+        if (elementBytes == 4) return floats;
+        long n = floats.byteSize() / 4;
+        MemorySegment half = d.arena.allocate(n * 2, 2);
+        new ReferenceElementwise().f32ToBf16(n, floats, half);
+        return half;
+    }
+
+    static MemorySegment floatsOf(DeviceScope d, int elementBytes, MemorySegment raw, long n) {
+        if (elementBytes == 4) return raw;
+        MemorySegment f = d.arena.allocate(n * 4, 4);
+        new ReferenceElementwise().bf16ToF32(n, raw, f);
+        return f;
+    }
+}
