@@ -118,7 +118,11 @@ EMU_EXPORT CUresult cuDeviceGetAttribute(int* value, int attribute, int device) 
         case 1: *value = 1024; break;                          // MAX_THREADS_PER_BLOCK
         case 8: *value = 48 * 1024; break;                     // MAX_SHARED_MEMORY_PER_BLOCK
         case 10: *value = 32; break;                           // WARP_SIZE
+        case 13: *value = 1000 * 1000; break;                  // CLOCK_RATE (kHz): nominal, so code reading it runs
         case 16: *value = emu::configured_threads(); break;    // MULTIPROCESSOR_COUNT: one per OS thread
+        case 36: *value = 1000 * 1000; break;                  // MEMORY_CLOCK_RATE (kHz): nominal
+        case 37: *value = 64; break;                           // GLOBAL_MEMORY_BUS_WIDTH (bits): nominal
+        case 38: *value = 4 << 20; break;                      // L2_CACHE_SIZE: 4 MiB, nominal
         case 75: *value = 9; break;                            // COMPUTE_CAPABILITY_MAJOR
         case 76: *value = 0; break;                            // COMPUTE_CAPABILITY_MINOR
         case 97: *value = 227 * 1024; break;                   // MAX_SHARED_MEMORY_PER_BLOCK_OPTIN

@@ -1,5 +1,8 @@
 package dev.latentr3.bench.report;
 
+import dev.latentr3.bench.CudaBench;
+import dev.latentr3.kernels.cuda.CublasHandle;
+import dev.latentr3.kernels.cuda.CudaRuntime;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -133,8 +136,7 @@ public final class BenchReport {
         for (RunResult run : runs) {
             for (BenchmarkResult fork : run.getBenchmarkResults()) {
                 for (IterationResult it : fork.getIterationResults()) {
-                    org.openjdk.jmh.results.Result<?> p = it.getPrimaryResult();
-                    rates.add(c.section().unit.rate(c.workPerCall(), RateUnit.secondsPerCall(p.getScore(), p.getScoreUnit())));
+                    rates.add(c.section().unit.rate(c.workPerCall(), secondsPerCall(it)));
                 }
             }
         }
@@ -145,6 +147,19 @@ public final class BenchReport {
         Spread s = Spread.of(rates.stream().mapToDouble(Double::doubleValue).toArray());
         System.out.println(ReportWriter.fmt(s.median()) + " " + c.section().unit.label);
         return Outcome.measured(s, command);
+    }
+
+    /**
+     * Seconds per call of one iteration: the CUDA benchmarks' device time (their {@code deviceMillis} and {@code calls}
+     * auxiliary counters, from CUDA events) when present, else JMH's primary score (wall time).
+     */
+    static double secondsPerCall(IterationResult it) {
+        var secondary = it.getSecondaryResults();
+        var millis = secondary.get("deviceMillis");
+        var calls = secondary.get("calls");
+        if (millis != null && calls != null && calls.getScore() > 0) return millis.getScore() / 1e3 / calls.getScore();
+        org.openjdk.jmh.results.Result<?> p = it.getPrimaryResult();
+        return RateUnit.secondsPerCall(p.getScore(), p.getScoreUnit());
     }
 
     /** The first exception line JMH logged for a failed benchmark, or a pointer to the log. */
@@ -181,10 +196,15 @@ public final class BenchReport {
         return t.convertTo(java.util.concurrent.TimeUnit.MILLISECONDS) / 1e3;
     }
 
+    /** The GPU and its peaks (with their formulas, see CudaBench), or why the CUDA rows did not run. */
     static String gpuNote() {
-        boolean gpu = Files.exists(Path.of("/dev/nvidia0")) || Files.isDirectory(Path.of("/proc/driver/nvidia"));
-        return gpu ? "not run: an NVIDIA GPU is present, but there are no GPU benchmarks yet (the CUDA kernels are to come)"
-                : "not run: no GPU on this machine";
+        String why = CudaBench.unavailable();
+        if (why != null) return "not run: " + why;
+        CudaRuntime rt = CudaRuntime.device().runtime();
+        CublasHandle.Availability cublas = CublasHandle.of(rt);
+        return CudaBench.Device.of(rt).peaks() + ". Driver supports CUDA " + rt.driverVersion() + "; "
+                + (cublas.available() ? cublas.handle().toString() : "no cuBLAS (" + cublas.reason() + ")")
+                + ". CUDA rows: device time from CUDA events around each call, after overwriting twice the L2 size.";
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -7,6 +7,8 @@ package dev.latentr3.bench.report;
 public enum RateUnit {
     GFLOP_S("GFLOP/s", 1e9),
     GB_S("GB/s", 1e9),
+    TFLOP_S("TFLOP/s", 1e12),
+    TB_S("TB/s", 1e12),
     MB_S("MB/s", 1e6);
 
     public final String label;

@@ -1,6 +1,11 @@
 package dev.latentr3.bench.report;
 
 import dev.latentr3.bench.AttentionBenchmark;
+import dev.latentr3.bench.CudaAttentionBenchmark;
+import dev.latentr3.bench.CudaBench;
+import dev.latentr3.bench.CudaGemmBenchmark;
+import dev.latentr3.bench.CudaLogProbGatherBenchmark;
+import dev.latentr3.bench.CudaRmsNormBenchmark;
 import dev.latentr3.bench.ElementwiseBenchmark;
 import dev.latentr3.bench.GemmBenchmark;
 import dev.latentr3.bench.GemmShape;
@@ -10,6 +15,8 @@ import dev.latentr3.bench.RmsNormBenchmark;
 import dev.latentr3.bench.RowBenchData;
 import dev.latentr3.bench.TokenizerBenchText;
 import dev.latentr3.bench.TokenizerBenchmark;
+import dev.latentr3.kernels.cuda.CublasHandle;
+import dev.latentr3.kernels.cuda.CudaRuntime;
 import org.openjdk.jmh.annotations.Param;
 
 import java.util.ArrayList;
@@ -32,7 +39,61 @@ public final class Workloads {
         rows(out);
         elementwise(out);
         tokenizer(out);
+        cuda(out);
         return out;
+    }
+
+    /**
+     * The GPU rows. Without a usable device every side is "not run: no CUDA device (reason)"; without cuBLAS the
+     * reference sides say why. Our GEMM kernel is fp32 only, so the TF32 and bf16 rows have cuBLAS alone.
+     */
+    private static void cuda(List<Comparison> out) {
+        String noDevice = CudaBench.unavailable();
+        String skip = noDevice == null ? null : "not run: " + noDevice;
+        String noCublas = skip;
+        if (skip == null) {
+            CublasHandle.Availability c = CublasHandle.of(CudaRuntime.device().runtime());
+            if (!c.available()) noCublas = "not run: " + c.reason();
+        }
+        for (String shape : paramValues(CudaGemmBenchmark.class, "shape")) {
+            double flops = GemmShape.parse(shape).flops();
+            BenchRun ours = run("CudaGemmBenchmark.gemm", "impl", "ours-fp32", "shape", shape);
+            out.add(new Comparison(Section.CUDA_GEMM, "fp32 " + shape, ours,
+                    run("CudaGemmBenchmark.gemm", "impl", "cublas-fp32", "shape", shape), flops, skip, noCublas));
+            for (String p : List.of("tf32", "bf16")) {
+                out.add(new Comparison(Section.CUDA_GEMM, p + " " + shape, ours,
+                        run("CudaGemmBenchmark.gemm", "impl", "cublas-" + p, "shape", shape), flops,
+                        skip != null ? skip : "not run: our GEMM kernel is fp32 only (its fp32 row is above)", noCublas));
+            }
+        }
+        String noReference = "none: no GPU attention or row-kernel reference is bound (cuDNN, FlashAttention)";
+        for (String len : paramValues(CudaAttentionBenchmark.class, "seqLen")) {
+            int l = Integer.parseInt(len);
+            out.add(new Comparison(Section.CUDA_ATTENTION, "forward L=" + len,
+                    run("CudaAttentionBenchmark.forward", "seqLen", len), null, AttentionBenchmark.forwardFlops(l), skip,
+                    noReference));
+            out.add(new Comparison(Section.CUDA_ATTENTION, "forward+backward L=" + len,
+                    run("CudaAttentionBenchmark.forwardBackward", "seqLen", len), null,
+                    AttentionBenchmark.forwardBackwardFlops(l), skip, noReference));
+        }
+        for (String rows : paramValues(CudaRmsNormBenchmark.class, "rows")) {
+            for (String dim : paramValues(CudaRmsNormBenchmark.class, "dim")) {
+                out.add(new Comparison(Section.CUDA_ROWS, "rmsNorm " + rows + "x" + dim,
+                        run("CudaRmsNormBenchmark.forward", "rows", rows, "dim", dim), null,
+                        RowBenchData.rmsNormBytes(Integer.parseInt(rows), Integer.parseInt(dim)), skip, noReference));
+            }
+        }
+        for (String rows : paramValues(CudaLogProbGatherBenchmark.class, "rows")) {
+            for (String vocab : paramValues(CudaLogProbGatherBenchmark.class, "vocab")) {
+                int r = Integer.parseInt(rows), v = Integer.parseInt(vocab);
+                out.add(new Comparison(Section.CUDA_ROWS, "logProbGather forward " + rows + "x" + vocab,
+                        run("CudaLogProbGatherBenchmark.forward", "rows", rows, "vocab", vocab), null,
+                        RowBenchData.logProbForwardBytes(r, v), skip, noReference));
+                out.add(new Comparison(Section.CUDA_ROWS, "logProbGather backward " + rows + "x" + vocab,
+                        run("CudaLogProbGatherBenchmark.backward", "rows", rows, "vocab", vocab), null,
+                        RowBenchData.logProbBackwardBytes(r, v), skip, noReference));
+            }
+        }
     }
 
     private static void gemm(List<Comparison> out) {

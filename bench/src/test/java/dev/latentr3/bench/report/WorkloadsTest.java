@@ -59,4 +59,18 @@ class WorkloadsTest {
         assertTrue(!"dev.latentr3.bench.AttentionBenchmark.fastForwardBackward"
                 .matches(new BenchRun("AttentionBenchmark.fastForward", java.util.Map.of()).includeRegex()));
     }
+
+    @Test
+    void withoutACudaDeviceEveryGpuRowSaysWhyItDidNotRun() {
+        String why = dev.latentr3.bench.CudaBench.unavailable();
+        List<Comparison> gpu = Workloads.all().stream().filter(c -> c.section().name().startsWith("CUDA_")).toList();
+        // 7 shapes x (fp32, tf32, bf16), 4 lengths x (forward, forward+backward), 2 RMSNorm, 2 x 2 log-prob gather
+        assertEquals(21 + 8 + 2 + 4, gpu.size());
+        if (why == null) return;  // a GPU host: the rows run
+        for (Comparison c : gpu) {
+            assertEquals("not run: " + why, c.skipOurs(), c.label());
+            assertTrue(c.skipReference() != null, c.label());
+        }
+        assertTrue(why.startsWith("no CUDA device ("), why);
+    }
 }
