@@ -1,7 +1,5 @@
 package dev.latentr3.kernels.cuda;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.SymbolLookup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,19 +44,35 @@ public final class CudaDoctor {
         }
     }
 
+    /** With a GPU: the handle the GEMM would use (or why none); without: where cuBLAS is and whether it binds. */
     private static String cublas() {
+        CudaRuntime.Availability device = CudaRuntime.device();
+        if (device.available()) {
+            CublasHandle.Availability h = CublasHandle.of(device.runtime());
+            String gemm = "; GEMM path: " + describeGemm(device.runtime());
+            return (h.available() ? h.handle().toString() : "unavailable (" + h.reason() + ")") + gemm;
+        }
         Optional<Path> found = CublasLibrary.locate();
         if (found.isEmpty()) {
             List<Path> searched = CublasLibrary.searchPath();
             return "not found (set " + CublasLibrary.DIR_VARIABLE + "; looked in " + (searched.isEmpty() ? "no existing folder" : searched) + ")";
         }
         try {
-            SymbolLookup lookup = SymbolLookup.libraryLookup(found.get(), Arena.global());
-            boolean gemm = lookup.find("cublasSgemm_v2").isPresent();
-            return found.get() + (gemm ? "" : " (opens, but lacks cublasSgemm_v2)")
+            Cublas.load(found.get());
+            return found.get() + " (binds; no GPU to create a handle on)"
                     + (found.get().getFileName().toString().endsWith(".12") ? " (CUDA 12 build: untested with CUDA 13 kernels)" : "");
         } catch (IllegalArgumentException e) {
             return found.get() + " found but cannot be opened (is libcublasLt beside it and the driver installed?)";
+        } catch (UnsatisfiedLinkError e) {
+            return found.get() + " found but " + e.getMessage();
+        }
+    }
+
+    private static String describeGemm(CudaRuntime rt) {
+        try {
+            return new CudaGemm(rt).implementation();
+        } catch (RuntimeException e) {
+            return "misconfigured (" + e.getMessage() + ")";
         }
     }
 

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs inside the folder native/gpu-bundle.sh builds, on a GPU host without a JDK: what this machine has (doctor), the
+# tests tagged "gpu" (JUnit console launcher), optionally the emulator tests, and the CUDA benchmarks (the bench
+# report's CUDA rows), all written into one output folder. Without a GPU the GPU tests are reported as skipped with
+# the reason and the benchmark rows as "not run: no CUDA device (...)"; neither is a failure.
+# Usage: run-gpu-suite.sh [--out DIR] [--emulator] [--no-bench] [--full]
+#   --out DIR    the results folder (default: $OUT when set, as on the device tool, else ./gpu-suite-results)
+#   --emulator   also run the CUDA emulator tests (classes named Emulated*, EmulatorTest) on this machine's CPU
+#   --no-bench   tests only
+#   --full       the report's reported mode (3 forks, 5 + 5 iterations: about 30 min for all CUDA rows) instead of
+#                the quick mode (1 fork, 2 + 3 iterations of 300 ms: a few minutes)
+# Results (at most 8 files, one folder deep): summary.txt, environment.txt, tests-gpu.txt, junit-gpu/*.xml,
+# tests-emulator.txt, bench.txt, bench/<machine>-<date>.md and .csv. Exit status: 1 when a test failed, else 0.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="${OUT:-$PWD/gpu-suite-results}"
+emulator=0
+bench=1
+mode=(--quick)
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    --emulator) emulator=1; shift ;;
+    --no-bench) bench=0; shift ;;
+    --full) mode=(); shift ;;
+    *) echo "run-gpu-suite.sh: unknown argument '$1' (expected --out DIR, --emulator, --no-bench, --full)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+java="$here/jre/bin/java"
+flags=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector --sun-misc-unsafe-memory-access=allow -Xss4m)
+cp="$(ls "$here"/lib/*.jar "$here"/test/*.jar | paste -sd: -)"
+summary="$out/summary.txt"
+: > "$summary"
+note() { echo "$*" | tee -a "$summary"; }
+
+note "latentr3 GPU suite, $(date -u +%Y-%m-%dT%H:%M:%SZ), host $(hostname)"
+sed 's/^/  /' "$here/BUNDLE.txt" | tee -a "$summary"
+{
+  echo "## uname"; uname -a
+  echo "## nvidia-smi"; if command -v nvidia-smi > /dev/null; then nvidia-smi 2>&1; else echo "nvidia-smi not found"; fi
+  echo "## java"; "$java" -version 2>&1
+  echo "## latentr3 doctor"; "$java" "${flags[@]}" -Dlatentr3.cuda.emulator="$here/native/libcudaemu.so" -jar "$here/latentr3.jar" doctor 2>&1
+} > "$out/environment.txt"
+note "environment: environment.txt"
+
+# JUnit's console launcher: exit 1 when a test failed, 2 when none was found (with --fail-if-no-tests, not used).
+status=0
+junit() {  # junit LOG REPORTS-DIR [launcher options...]
+  local log="$1" reports="$2"; shift 2
+  local extra=()
+  [ -n "$reports" ] && extra=(--reports-dir "$reports")
+  "$java" "${flags[@]}" -Dlatentr3.cuda.emulator="$here/native/libcudaemu.so" -Dlatentr3.cuda.ptx="$here/native" \
+    -jar "$here/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=tree \
+    --class-path "$cp" --scan-class-path "${extra[@]}" "$@" > "$log" 2>&1
+  local rc=$?
+  [ $rc -ne 0 ] && status=1
+  note "$(basename "$log"): exit $rc; $(grep -E '^\[ *[0-9]+ tests (successful|failed|skipped|aborted) *\]' "$log" | tr -s ' ' | paste -sd';' -)"
+}
+junit "$out/tests-gpu.txt" "$out/junit-gpu" --include-tag gpu
+# Only the Jupiter engine runs tests here; the suite and vintage engines' empty reports would crowd $OUT's 8 files.
+rm -f "$out"/junit-gpu/TEST-junit-platform-suite.xml "$out"/junit-gpu/TEST-junit-vintage.xml
+# Why tests were skipped: a failed assumption (no GPU, no cuBLAS) aborts a test with the reason on its tree line.
+grep -oE 'Assumption failed: .*' "$out/tests-gpu.txt" | sort | uniq -c | sed 's/^ */  skipped: /' | tee -a "$summary"
+if [ "$emulator" = 1 ]; then
+  junit "$out/tests-emulator.txt" "" --exclude-tag gpu --include-classname '.*(Emulated|Emulator)[A-Za-z]*Test'
+fi
+
+if [ "$bench" = 1 ]; then
+  # The bench report's CUDA rows (device time from CUDA events, L2 flushed): on a host without a device every row says
+  # why it did not run, and nothing is measured.
+  "$java" "${flags[@]}" -cp "$here/benchmarks.jar" dev.latentr3.bench.report.BenchReport "${mode[@]}" --only '^CUDA_' \
+    --out "$out/bench" > "$out/bench.txt" 2>&1
+  note "bench.txt: exit $?; report $(ls "$out"/bench/*.md 2>/dev/null | xargs -r -n1 basename | paste -sd' ' -)"
+  grep -E '^(machine|bench report):' "$out/bench.txt" | sed 's/^/  /' | tee -a "$summary"
+  sed -n '/^## GPU/,$p' "$out"/bench/*.md 2>/dev/null | sed -n '3p' | sed 's/^/  GPU: /' | tee -a "$summary"
+fi
+note "results: $out"
+exit $status
