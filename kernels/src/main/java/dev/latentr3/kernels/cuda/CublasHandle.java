@@ -182,6 +182,25 @@ public final class CublasHandle {
                 strideC, batch, p.computeType, Cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx");
     }
 
+    /**
+     * Row-major {@code C = alpha op(A) op(B) + beta C} (C m x n with row stride ldc, as our GEMM contract has it) through
+     * column-major cuBLAS: a row-major r x c matrix with row stride ld is, read column-major, its c x r transpose with
+     * the same ld, so this is column-major {@code C^T = op(B)^T op(A)^T}: operands swapped, m and n swapped, same
+     * transpose flags. A leading dimension of a matrix with no columns is raised to 1 (cuBLAS's minimum; never read).
+     */
+    public void gemmRowMajor(Precision p, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        gemm(p, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), a, Math.max(1, lda), beta, c, Math.max(1, ldc));
+    }
+
+    /** {@link #gemmRowMajor} for {@code batch} matrices at element strides (0 broadcasts A or B). */
+    public void gemmStridedBatchedRowMajor(Precision p, int batch, boolean transA, boolean transB, int m, int n, int k,
+                                           float alpha, MemorySegment a, int lda, long strideA, MemorySegment b, int ldb,
+                                           long strideB, float beta, MemorySegment c, int ldc, long strideC) {
+        gemmStridedBatched(p, batch, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), strideB, a, Math.max(1, lda),
+                strideA, beta, c, Math.max(1, ldc), strideC);
+    }
+
     // Host pointer mode: cuBLAS reads alpha and beta before the call returns, so one cell pair can be reused.
     private void setScalars(float alpha, float beta) {
         alphaBeta.setAtIndex(ValueLayout.JAVA_FLOAT, 0, alpha);

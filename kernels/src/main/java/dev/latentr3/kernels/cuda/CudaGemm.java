@@ -16,7 +16,8 @@ import java.util.Locale;
  * <p>cuBLAS is column-major and our contract row-major. A row-major r x c matrix with row stride ld is, read
  * column-major, its c x r transpose with the same ld, so row-major {@code C = op(A) op(B)} is column-major
  * {@code C^T = op(B)^T op(A)^T}: cuBLAS is called with the operands swapped (B first), m and n swapped, the same
- * transpose flags and leading dimensions. Batched calls map to cublasGemmStridedBatchedEx the same way. fp32 only, with
+ * transpose flags and leading dimensions ({@link CublasHandle#gemmRowMajor}). Batched calls map to
+ * cublasGemmStridedBatchedEx the same way. fp32 only, with
  * CUBLAS_COMPUTE_32F: the results must match our kernel's and the CPU reference's fp32 tolerance (no TF32).
  */
 public final class CudaGemm implements GemmKernels {
@@ -82,9 +83,7 @@ public final class CudaGemm implements GemmKernels {
         GemmArgs.checkBatched("CudaGemm.sgemm", 1, transA, transB, m, n, k, a, 0, lda, b, 0, ldb, c, 0, ldc);
         if (m == 0 || n == 0) return;
         if (cublas != null) {
-            // Column-major C^T (n x m) = op(B)^T (n x k) op(A)^T (k x m); see the class comment.
-            cublas.gemm(CublasHandle.Precision.FP32, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), a,
-                    Math.max(1, lda), beta, c, Math.max(1, ldc));
+            cublas.gemmRowMajor(CublasHandle.Precision.FP32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
         launch(1, transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
@@ -98,8 +97,8 @@ public final class CudaGemm implements GemmKernels {
                 c, strideC, ldc);
         if (batch == 0 || m == 0 || n == 0) return;
         if (cublas != null) {
-            cublas.gemmStridedBatched(CublasHandle.Precision.FP32, batch, transB, transA, n, m, k, alpha, b,
-                    Math.max(1, ldb), strideB, a, Math.max(1, lda), strideA, beta, c, Math.max(1, ldc), strideC);
+            cublas.gemmStridedBatchedRowMajor(CublasHandle.Precision.FP32, batch, transA, transB, m, n, k, alpha, a, lda,
+                    strideA, b, ldb, strideB, beta, c, ldc, strideC);
             return;
         }
         launch(batch, transA, transB, m, n, k, alpha, a, strideA, lda, b, strideB, ldb, beta, c, strideC, ldc);

@@ -1,11 +1,13 @@
 package dev.latentr3.kernels.cuda;
 
 import dev.latentr3.kernels.cpu.ReferenceElementwise;
+import dev.latentr3.kernels.cpu.ReferenceGemm;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import static dev.latentr3.kernels.KernelCheck.assertClose;
 import static dev.latentr3.kernels.KernelCheck.randomFloats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -79,6 +81,36 @@ abstract class CublasContract {
             new Gemm(33, 18, 50, false, false, 2, 0, 1, 1).run(d, h, CublasHandle.Precision.BF16, 1f, 0f, 0, 0, 31);
             new Gemm(33, 18, 50, true, true, 0, 3, 0, 2).run(d, h, CublasHandle.Precision.BF16, 1f, 1f, 0, 0, 32);
             new Gemm(12, 40, 64, false, true, 0, 0, 4, 3).run(d, h, CublasHandle.Precision.BF16_F32_OUT, 2f, -1f, 0, 0, 33);
+        }
+    }
+
+    @Test
+    void rowMajorTf32AndBf16MatchTheRowMajorReference() {
+        CublasHandle h = handle();
+        ReferenceGemm ref = new ReferenceGemm();
+        int m = 23, n = 31, k = 40;
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            int seed = 200;
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                int lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 1, ldc = n + 3;
+                long aLen = (long) (ta ? k : m) * lda, bLen = (long) (tb ? n : k) * ldb, cLen = (long) m * ldc;
+                for (CublasHandle.Precision p : new CublasHandle.Precision[] {CublasHandle.Precision.TF32, CublasHandle.Precision.BF16_F32_OUT}) {
+                    MemorySegment a = inputs(d, p, randomFloats(d.arena, aLen, ++seed, -1, 1));
+                    MemorySegment b = inputs(d, p, randomFloats(d.arena, bLen, ++seed, -1, 1));
+                    MemorySegment c = randomFloats(d.arena, cLen, ++seed, -1, 1);
+                    MemorySegment want = d.arena.allocate(cLen * 4, 4);
+                    want.copyFrom(c);
+                    ref.sgemm(ta, tb, m, n, k, 0.75f, a, lda, b, ldb, -0.5f, want, ldc);
+                    MemorySegment got = d.upload(c);
+                    h.gemmRowMajor(p, ta, tb, m, n, k, 0.75f, d.upload(bytesOf(d, p.inputBytes(), a)), lda,
+                            d.upload(bytesOf(d, p.inputBytes(), b)), ldb, -0.5f, got, ldc);
+                    // bf16 inputs are exact in fp32: fp32 accuracy; TF32 rounds each input to 2^-11 relative: k * 2^-10.
+                    double atol = p == CublasHandle.Precision.TF32 ? k * 0x1p-10 : 1e-4;
+                    assertClose(p + " row-major" + (ta ? " A^T" : "") + (tb ? " B^T" : ""), want, d.downloadFloats(got, cLen),
+                            cLen, atol, 1e-4);
+                }
+            }
         }
     }
 
