@@ -1,6 +1,7 @@
 package dev.latentr3.train.cli;
 
 import dev.latentr3.model.json.FileFormatException;
+import dev.latentr3.train.config.ConfigException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +78,7 @@ public final class Main {
         } catch (Args.UsageException e) {
             err.println("latentr3 " + c.name() + ": " + e.getMessage() + ". Usage: latentr3 " + c.usage());
             return USAGE_ERROR;
-        } catch (IOException | UncheckedIOException | FileFormatException | IllegalArgumentException e) {
+        } catch (IOException | UncheckedIOException | FileFormatException | ConfigException | IllegalArgumentException e) {
             // Expected failures (files missing or malformed, a config the model refuses): the message names the cause.
             err.println("latentr3 " + c.name() + ": " + e.getMessage());
             return FAILURE;
