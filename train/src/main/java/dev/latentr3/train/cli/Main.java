@@ -42,6 +42,10 @@ public final class Main {
             new Command("generate", GenerateCommand.USAGE,
                     "continues a prompt with a Qwen2 checkpoint folder (greedy by default, or sampling, or beams)",
                     GenerateCommand::run),
+            new Command("prepare-data", PrepareDataCommand.USAGE,
+                    "writes a dataset folder (info.txt, train/valid/test.csv) from raw Amazon 2018 reviews and metadata "
+                            + "or from the synthetic generator, as its YAML config says (see configs/prepare-data.yaml)",
+                    PrepareDataCommand::run),
             new Command("doctor", "doctor", "reports the JDK, the CPU's vector width, and the CUDA driver, device, "
                     + "kernels, cuBLAS and emulator (or why each is missing)",
                     (args, in, out, err) -> DoctorCommand.run(args, out, err)),
