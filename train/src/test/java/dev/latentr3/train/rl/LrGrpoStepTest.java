@@ -31,6 +31,23 @@ class LrGrpoStepTest {
         compareWithReference(LrGrpoConfig.reference(), EXAMPLES.subList(1, 2), 5);
     }
 
+    @Test
+    void severalLatentTokensEqualThePerCopyReference() {
+        compareWithReference(LrGrpoConfig.reference().withGroupSize(3).withSigma(0.7f).withLatentTokens(2), EXAMPLES, 6);
+        compareWithReference(new LrGrpoConfig(4, 1.5f, Advantages.Kind.GROUP_MEAN_STD, 0).withLatentTokens(3),
+                EXAMPLES.subList(0, 2), 7);
+        compareWithReference(new LrGrpoConfig(2, 0.5f, Advantages.Kind.BATCH_BASELINE, 2).withLatentTokens(2)
+                .withSigmaLearning(SigmaLearning.learned(true)), EXAMPLES, 8);
+    }
+
+    @Test
+    void aLearnedSigmaGivesTheSameLatentGradientsAsTheReferenceAtThatSigma() {
+        compareWithReference(LrGrpoConfig.reference().withGroupSize(4).withSigma(0.7f)
+                .withSigmaLearning(SigmaLearning.learned(false)), EXAMPLES, 9);
+        compareWithReference(LrGrpoConfig.reference().withGroupSize(3).withSigma(0.7f)
+                .withSigmaLearning(SigmaLearning.learned(true, 0.1f, 2f)), EXAMPLES.subList(0, 2), 10);
+    }
+
     private static void compareWithReference(LrGrpoConfig config, List<RlExample> groups, long seed) {
         LatentModel model = model();
         LrGrpoStep step = new LrGrpoStep(model, config);
@@ -38,7 +55,8 @@ class LrGrpoStepTest {
         LrGrpoStep.Result ours = step.run(groups, eps);
         List<float[]> ourGrads = gradients(model);
         zeroGrads(model);
-        PerCopyReference.Outcome reference = PerCopyReference.step(model, config, groups, eps);
+        Tensor sigma = step.noiseScale().learned() ? Tensor.of(step.noiseScale().values(), TinyLatent.HIDDEN) : null;
+        PerCopyReference.Outcome reference = PerCopyReference.step(model, config, groups, eps, sigma);
         List<float[]> referenceGrads = gradients(model);
         String what = config + " with " + groups.size() + " groups";
         for (int i = 0; i < groups.size(); i++) {
