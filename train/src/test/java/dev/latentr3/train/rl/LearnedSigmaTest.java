@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Tolerance: the L2-normalised advantages over P G = 8 copies make J small (|dJ/d log sigma| ~ 4e-3 here), so
  * the check is relative: |ad - fd| <= 1e-2 |fd| + 1e-6. The forward is F32, so J carries ~1e-7 of rounding, ~1e-5
- * after dividing by 2h, and truncation adds h^2/6 f'''. Measured: relative differences 1.1e-3 (scalar, N = 1) and
+ * after dividing by 2h, and truncation adds h^2/6 f'''. Measured: relative differences 1.1e-3 and 3e-3 (scalar, N = 1, 2),
  * 6e-5 .. 6e-4 (per dimension); a wrong chain rule (a missing sigma factor, eps not multiplied in, a sign) is off by
  * 30 % or more.
  */
