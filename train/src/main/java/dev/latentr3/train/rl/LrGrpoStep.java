@@ -165,7 +165,7 @@ public final class LrGrpoStep {
             throw new IllegalArgumentException("LrGrpoStep: noise " + eps.describe() + " must be [" + p + ", " + g + ", "
                     + n * d + "] for " + p + " groups of " + g + " copies" + (n > 1 ? " of " + n + " latents" : ""));
         }
-        return n == 1 ? runOneLatent(groups, eps) : runLatents(groups, eps);
+        return n == 1 ? runOneLatent(groups, eps) : runSeveralLatents(groups, eps);
     }
 
     /** N = 1: r once per group, one pass with gradients over the copies, decoupled backward (class doc). */
@@ -218,7 +218,7 @@ public final class LrGrpoStep {
      * N > 1: per group, the G copies' autoregressive trajectories without gradients for the rewards; after the
      * advantages, the same trajectories with gradients, back-propagated group by group (class doc).
      */
-    private Result runLatents(List<RlExample> groups, Tensor eps) {
+    private Result runSeveralLatents(List<RlExample> groups, Tensor eps) {
         int p = groups.size(), g = config.groupSize();
         double[][] rewards = new double[p][];
         try (var noGrad = GradMode.noGrad()) {
