@@ -102,6 +102,13 @@ public final class MetricsCurves {
         return new MetricsCurves(file, kept, truncatedLastLine, filter + (filter.isEmpty() ? "" : ", ") + key + " = " + value);
     }
 
+    /** Only the lines where {@code key} holds a number (the lines that have a place on a curve against it). */
+    public MetricsCurves having(String key) {
+        Objects.requireNonNull(key);
+        List<Line> kept = lines.stream().filter(l -> l.values().get(key) instanceof Number).toList();
+        return new MetricsCurves(file, kept, truncatedLastLine, filter + (filter.isEmpty() ? "" : ", ") + "a number in " + key);
+    }
+
     /** The curve of yKey against xKey, named yKey. */
     public Series series(String xKey, String yKey) {
         return series(yKey, xKey, yKey);

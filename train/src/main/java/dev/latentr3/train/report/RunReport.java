@@ -25,12 +25,23 @@ public final class RunReport {
     private static final Pattern STEM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private final Path runDir;
+    private final String fileName;
     private final StringBuilder markdown = new StringBuilder();
     private final Map<String, byte[]> plots = new LinkedHashMap<>();
     private final Set<String> stemsLowerCase = new HashSet<>();
 
     public RunReport(Path runDir, String title) {
+        this(runDir, title, REPORT_FILE);
+    }
+
+    /** A report under another name than {@value #REPORT_FILE} (one that must not replace the run's own report). */
+    public RunReport(Path runDir, String title, String fileName) {
         this.runDir = Objects.requireNonNull(runDir, "RunReport: runDir");
+        if (fileName == null || !fileName.endsWith(".md") || !STEM.matcher(fileName).matches()) {
+            throw new IllegalArgumentException("RunReport: the report file name '" + fileName + "' must be a plain "
+                    + "file name ending in .md");
+        }
+        this.fileName = fileName;
         markdown.append("# ").append(oneLine(title)).append("\n");
     }
 
@@ -75,16 +86,21 @@ public final class RunReport {
         return image(fileStem, title, BarChart.pngBytes(title, yLabel, groups, bars, PlotOptions.defaults()));
     }
 
+    /** How many plots were added so far. */
+    public int plotCount() {
+        return plots.size();
+    }
+
     /** The markdown so far (what {@link #write()} will write). */
     public String markdown() {
         return markdown.toString();
     }
 
-    /** Writes the plots, then {@code report.md}; returns the report's path. */
+    /** Writes the plots, then the report ({@code report.md} unless named otherwise); returns the report's path. */
     public Path write() {
         Path plotDir = runDir.resolve(PLOTS_DIR);
         for (var e : plots.entrySet()) Canvas.writePng(plotDir.resolve(e.getKey() + ".png"), e.getValue());
-        Path report = runDir.resolve(REPORT_FILE);
+        Path report = runDir.resolve(fileName);
         AtomicFiles.writeUtf8(report, markdown);
         return report;
     }
