@@ -72,7 +72,7 @@ public final class ReportWriter {
         b.append("Reference: ").append(s.reference).append(".\n\n");
         b.append("| row | ours | reference | ours / reference |").append(s.peakApplies ? " ours % of peak | reference % of peak |" : "")
                 .append("\n|---|---:|---:|---:|").append(s.peakApplies ? "---:|---:|" : "").append("\n");
-        List<String> reasons = new ArrayList<>(), abovePeak = new ArrayList<>();
+        List<String> reasons = new ArrayList<>(), abovePeak = new ArrayList<>(), notes = new ArrayList<>();
         StringBuilder commands = new StringBuilder();
         for (RowResult x : rows) {
             String label = x.comparison().label();
@@ -84,6 +84,8 @@ public final class ReportWriter {
                 if (abovePeak(x.reference(), peak)) abovePeak.add(label + ", reference: " + fmt(x.reference().spread().median()));
             }
             b.append("\n");
+            if (x.ours().note() != null) notes.add(label + ", ours: " + x.ours().note());
+            if (x.reference().note() != null) notes.add(label + ", reference: " + x.reference().note());
             if (!x.ours().ran()) reasons.add(label + ", ours: " + x.ours().notRun());
             if (!x.reference().ran()) reasons.add(label + ", reference: " + x.reference().notRun());
             commands.append(label).append(", ours:\n  ").append(x.ours().command()).append("\n");
@@ -94,6 +96,10 @@ public final class ReportWriter {
                     .append(s.unit.label).append(" (").append(String.join("; ", abovePeak))
                     .append("): the peak's clock or FMA-unit assumption is below what this machine did during the run; ")
                     .append("read those percentages as relative only, or pass --ghz / --fma-units.\n");
+        }
+        if (!notes.isEmpty()) {
+            b.append("\nWhat ran:\n\n");
+            for (String n : notes) b.append("- ").append(n).append("\n");
         }
         if (!reasons.isEmpty()) {
             b.append("\nNot run:\n\n");
@@ -141,7 +147,7 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    private static void side(StringBuilder b, Comparison c, String side, BenchRun bench, Outcome o, double ratio, double peak,
+    private static void side(StringBuilder b, Comparison c, String side, Side bench, Outcome o, double ratio, double peak,
                              List<String> tail) {
         List<String> f = new ArrayList<>();
         f.add(c.section().name());

@@ -2,14 +2,18 @@ package dev.latentr3.bench.report;
 
 import dev.latentr3.bench.AttentionBenchmark;
 import dev.latentr3.bench.ElementwiseBenchmark;
+import dev.latentr3.bench.EvaluationBenchmark;
 import dev.latentr3.bench.GemmBenchmark;
 import dev.latentr3.bench.GemmShape;
 import dev.latentr3.bench.LogProbGatherBenchmark;
+import dev.latentr3.bench.LrGrpoStepBenchmark;
 import dev.latentr3.bench.OpenBlas;
 import dev.latentr3.bench.RmsNormBenchmark;
 import dev.latentr3.bench.RowBenchData;
 import dev.latentr3.bench.TokenizerBenchText;
 import dev.latentr3.bench.TokenizerBenchmark;
+import dev.latentr3.bench.TrainShapes;
+import dev.latentr3.bench.TrainStepBenchmark;
 import org.openjdk.jmh.annotations.Param;
 
 import java.util.ArrayList;
@@ -32,6 +36,9 @@ public final class Workloads {
         rows(out);
         elementwise(out);
         tokenizer(out);
+        training(out);
+        lrGrpo(out);
+        evaluation(out);
         return out;
     }
 
@@ -122,6 +129,48 @@ public final class Workloads {
             }
         }
     }
+
+    /** Our training step against PyTorch's, per preset; tokens per second over every token of the batch. */
+    private static void training(List<Comparison> out) {
+        for (String preset : paramValues(TrainStepBenchmark.class, "preset")) {
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("preset", preset);
+            args.put("rows", Integer.toString(TrainShapes.ROWS));
+            args.put("prompt", Integer.toString(TrainShapes.PROMPT));
+            args.put("target", Integer.toString(TrainShapes.TARGET));
+            out.add(new Comparison(Section.TRAINING, preset + " (" + TrainShapes.parameters(preset) + " parameters)",
+                    run("TrainStepBenchmark.step", "preset", preset),
+                    new ScriptRun("bench/torch/train_step.py", args, SCRIPT_ROUND_SECONDS,
+                            Map.of("params", TrainShapes.parameters(preset), "tokens_per_step", TrainShapes.tokensPerStep())),
+                    TrainShapes.tokensPerStep(), null, null));
+        }
+    }
+
+    /** Our LR-GRPO micro-step against the reference code's per-copy step in PyTorch; one call = one micro-step. */
+    private static void lrGrpo(List<Comparison> out) {
+        String preset = LrGrpoStepBenchmark.PRESET;
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("preset", preset);
+        args.put("groups", Integer.toString(TrainShapes.GROUPS));
+        args.put("copies", "8");
+        args.put("prompt", Integer.toString(TrainShapes.PROMPT));
+        args.put("target", Integer.toString(TrainShapes.TARGET));
+        out.add(new Comparison(Section.LRGRPO, preset + ", ours vs the reference's per-copy step",
+                run("LrGrpoStepBenchmark.step"),
+                new ScriptRun("bench/torch/lrgrpo_step.py", args, SCRIPT_ROUND_SECONDS,
+                        Map.of("params", TrainShapes.parameters(preset))),
+                1, null, null));
+    }
+
+    /** Evaluation of the latent model against the same LLM without the thought token; one call = USERS users. */
+    private static void evaluation(List<Comparison> out) {
+        out.add(new Comparison(Section.EVALUATION, "latent vs no thought token",
+                run("EvaluationBenchmark.evaluate", "model", "latent"),
+                run("EvaluationBenchmark.evaluate", "model", "baseline"), EvaluationBenchmark.USERS, null, null));
+    }
+
+    /** The least length of one timed round of a PyTorch script in reported mode, as the Java side's iterations. */
+    private static final double SCRIPT_ROUND_SECONDS = 5;
 
     private static BenchRun run(String benchmark, String... keyValues) {
         Map<String, String> params = new LinkedHashMap<>();

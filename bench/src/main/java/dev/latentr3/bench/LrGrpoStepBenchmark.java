@@ -1,0 +1,72 @@
+package dev.latentr3.bench;
+
+import dev.latentr3.engine.Tensor;
+import dev.latentr3.engine.memory.TensorScope;
+import dev.latentr3.engine.optim.AdamW;
+import dev.latentr3.engine.random.Rng;
+import dev.latentr3.model.config.Qwen2Config;
+import dev.latentr3.model.latent.LatentModel;
+import dev.latentr3.model.latent.LatentRATT;
+import dev.latentr3.model.qwen2.Qwen2Init;
+import dev.latentr3.train.rl.LrGrpoConfig;
+import dev.latentr3.train.rl.LrGrpoStep;
+import dev.latentr3.train.rl.RlExample;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One LR-GRPO micro-step of {@link LrGrpoStep} (the prompt pass and LatentRATT once per group, the G = 8 copies as
+ * one batched pass, gradients into LatentRATT only) on the tiny preset with a fresh LatentRATT: the reference's
+ * gathered micro-batch of {@link TrainShapes#GROUPS} groups, each a 200-token prompt, the thought token and a
+ * 20-token target, sigma 1.5, the batch baseline. One call = zero LatentRATT's gradients + the step (loss and
+ * backward); no optimizer update, as a micro-step under gradient accumulation has none.
+ * bench/torch/lrgrpo_step.py times the reference code's per-copy step on the same model and batch.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 5, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class LrGrpoStepBenchmark {
+    /** The preset the step runs on (the brief's "same tiny model" as the PyTorch side). */
+    public static final String PRESET = "tiny";
+
+    private LrGrpoStep step;
+    private AdamW optimizer;
+    private List<RlExample> groups;
+    private Tensor eps;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Qwen2Config config = TrainShapes.config(PRESET);
+        LatentModel model = new LatentModel(Qwen2Init.model(config, Rng.seeded(0)),
+                LatentRATT.initialize(config.hiddenSize(), config.initializerRange(), 1), config.vocabSize() - 1);
+        step = new LrGrpoStep(model, LrGrpoConfig.reference());
+        // Only to zero LatentRATT's gradients between calls, as RlTrainer does; its update is not timed.
+        optimizer = new AdamW(model.attention().namedParameters(), AdamW.Hyper.defaults(), AdamW.MATRICES_ONLY);
+        groups = TrainShapes.rlGroups(config.vocabSize());
+        eps = step.drawNoise(groups.size(), Rng.seeded(2));
+    }
+
+    /** One micro-step; returns the loss so the work cannot be optimized away. */
+    @Benchmark
+    public double step() {
+        try (TensorScope scope = TensorScope.open()) {
+            optimizer.zeroGrad();
+            return step.run(groups, eps).loss();
+        }
+    }
+}
