@@ -41,7 +41,12 @@ public record ScriptRun(String script, Map<String, String> args, double repSecon
 
     @Override
     public String command(RunMode mode) {
-        return "python3 " + script + " " + String.join(" ", arguments(mode, Parallel.threads()));
+        return command(mode, "python3");
+    }
+
+    /** The command with the interpreter that ran it (e.g. /usr/bin/python3 where python3 on the PATH has no torch). */
+    public String command(RunMode mode, String python) {
+        return python + " " + script + " " + String.join(" ", arguments(mode, Parallel.threads()));
     }
 
     @Override

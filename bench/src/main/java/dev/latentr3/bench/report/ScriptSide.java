@@ -31,6 +31,7 @@ final class ScriptSide {
             System.out.println("not run");
             return Outcome.notRun(TorchPython.missingReason(), command);
         }
+        command = s.command(mode, python);
         Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s.log", index, s.describe().replaceAll("[^A-Za-z0-9.=-]+", "_")));
         List<String> cmd = new ArrayList<>(List.of(python, s.script()));
         cmd.addAll(s.arguments(mode, Parallel.threads()));

@@ -9,7 +9,9 @@ public enum Section {
     ELEMENTWISE("Element-wise and optimizer kernels", RateUnit.GB_S, false,
             "ReferenceElementwise / ReferenceOptimizer: our own plain-loop oracles, not external references"),
     TOKENIZER("Tokenizer (encode, single thread)", RateUnit.MB_S, false,
-            "Hugging Face tokenizers (Rust) through DJL's JNI binding (external)"),
+            "Hugging Face tokenizers (Rust) through DJL's JNI binding (external), two ways: DJL's encode, which after the "
+                    + "Rust encode also copies every token as a Java String and its span as an object (what a DJL caller "
+                    + "pays), and the JNI encode with the id array only (the Rust tokenizer's own speed, less one JNI crossing)"),
     TRAINING("Training step: forward, backward, clip, AdamW; 4 rows of 200 prompt + 20 target tokens, loss on the target",
             RateUnit.TOKENS_S, false,
             "PyTorch on the CPU (external; bench/torch/train_step.py): the same Qwen2 shapes, fp32, batch, loss, "
