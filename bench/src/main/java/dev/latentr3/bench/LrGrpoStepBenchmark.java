@@ -10,6 +10,7 @@ import dev.latentr3.model.latent.LatentRATT;
 import dev.latentr3.model.qwen2.Qwen2Init;
 import dev.latentr3.train.rl.LrGrpoConfig;
 import dev.latentr3.train.rl.LrGrpoStep;
+import dev.latentr3.train.rl.PerCopyStep;
 import dev.latentr3.train.rl.RlExample;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,6 +35,10 @@ import java.util.concurrent.TimeUnit;
  * 20-token target, sigma 1.5, the batch baseline. One call = zero LatentRATT's gradients + the step (loss and
  * backward); no optimizer update, as a micro-step under gradient accumulation has none.
  * bench/torch/lrgrpo_step.py times the reference code's per-copy step on the same model and batch.
+ *
+ * <p>{@code impl}: "shared" is LrGrpoStep; "per-copy" is the reference's algorithm on our engine (train's test oracle
+ * PerCopyReference: every copy recomputes r and both LLM passes), so that shared over per-copy is the saving of the
+ * design alone, without the engine's speed in it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -44,6 +50,12 @@ public class LrGrpoStepBenchmark {
     /** The preset the step runs on (the brief's "same tiny model" as the PyTorch side). */
     public static final String PRESET = "tiny";
 
+    @Param({"shared", "per-copy"})
+    public String impl;
+
+    private LatentModel model;
+    private LrGrpoConfig grpo;
+
     private LrGrpoStep step;
     private AdamW optimizer;
     private List<RlExample> groups;
@@ -52,9 +64,13 @@ public class LrGrpoStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Qwen2Config config = TrainShapes.config(PRESET);
-        LatentModel model = new LatentModel(Qwen2Init.model(config, Rng.seeded(0)),
+        model = new LatentModel(Qwen2Init.model(config, Rng.seeded(0)),
                 LatentRATT.initialize(config.hiddenSize(), config.initializerRange(), 1), config.vocabSize() - 1);
-        step = new LrGrpoStep(model, LrGrpoConfig.reference());
+        grpo = LrGrpoConfig.reference();
+        step = new LrGrpoStep(model, grpo); // also freezes the LLM and makes LatentRATT trainable, for both impls
+        if (!impl.equals("shared") && !impl.equals("per-copy")) {
+            throw new IllegalArgumentException("LrGrpoStepBenchmark: impl must be shared or per-copy, got " + impl);
+        }
         // Only to zero LatentRATT's gradients between calls, as RlTrainer does; its update is not timed.
         optimizer = new AdamW(model.attention().namedParameters(), AdamW.Hyper.defaults(), AdamW.MATRICES_ONLY);
         groups = TrainShapes.rlGroups(config.vocabSize());
@@ -66,7 +82,7 @@ public class LrGrpoStepBenchmark {
     public double step() {
         try (TensorScope scope = TensorScope.open()) {
             optimizer.zeroGrad();
-            return step.run(groups, eps).loss();
+            return impl.equals("shared") ? step.run(groups, eps).loss() : PerCopyStep.run(model, grpo, groups, eps);
         }
     }
 }

@@ -160,11 +160,14 @@ public final class Workloads {
         args.put("copies", "8");
         args.put("prompt", Integer.toString(TrainShapes.PROMPT));
         args.put("target", Integer.toString(TrainShapes.TARGET));
-        out.add(new Comparison(Section.LRGRPO, preset + ", ours vs the reference's per-copy step",
-                run("LrGrpoStepBenchmark.step"),
+        out.add(new Comparison(Section.LRGRPO, preset + ": LrGrpoStep vs the per-copy step in PyTorch",
+                run("LrGrpoStepBenchmark.step", "impl", "shared"),
                 new ScriptRun("bench/torch/lrgrpo_step.py", args, SCRIPT_ROUND_SECONDS,
                         Map.of("params", TrainShapes.parameters(preset))),
                 1, null, null));
+        out.add(new Comparison(Section.LRGRPO, preset + ": LrGrpoStep vs the per-copy step on our engine",
+                run("LrGrpoStepBenchmark.step", "impl", "shared"),
+                run("LrGrpoStepBenchmark.step", "impl", "per-copy"), 1, null, null));
     }
 
     /** Evaluation of the latent model against the same LLM without the thought token; one call = USERS users. */
