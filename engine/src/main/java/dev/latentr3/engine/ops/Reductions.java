@@ -1,6 +1,7 @@
 package dev.latentr3.engine.ops;
 
 import dev.latentr3.engine.DType;
+import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Shapes;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.kernels.ElementwiseKernels.Reduce;
@@ -42,7 +43,7 @@ public final class Reductions {
         boolean[] reduced = new boolean[in.length];
         reduced[a] = true;
         int[] keptShape = keptShape(in, reduced);
-        Tensor indices = Tensor.empty(DType.I32, keptShape);
+        Tensor indices = Tensor.empty(x.device(), DType.I32, keptShape);
         Tensor out = reduceAxis(x.contiguous(), a, Reduce.MAX, indices).detach();
         out = out.reshape(keepDim ? keptShape : droppedShape(in, reduced));
         return Tensor.record("max", out, g -> new Tensor[]{scatterAlongAxis(g.reshape(keptShape).contiguous(), indices, in, a)}, x);
@@ -74,18 +75,24 @@ public final class Reductions {
         for (int i = axis + 1; i < s.length; i++) inner *= s[i];
         int[] outShape = s.clone();
         outShape[axis] = 1;
-        Tensor out = Tensor.empty(outShape);
+        Tensor out = Tensor.empty(c.device(), outShape);
         c.backend().elementwise().reduce(op, outer, s[axis], inner, c.data(), out.data(),
                 indices == null ? null : indices.data());
         return out;
     }
 
     private static Tensor scatterAlongAxis(Tensor g, Tensor indices, int[] in, int axis) {
+        if (!g.device().isCpu()) {
+            // No device kernel for this scatter yet: max's backward is rare (no training path of ours uses it), so it
+            // takes an explicit round trip through the host, which waits for the device.
+            Tensor onHost = scatterAlongAxis(g.to(Device.CPU), indices.to(Device.CPU), in, axis);
+            return onHost.to(g.device());
+        }
         int outer = 1, inner = 1;
         for (int i = 0; i < axis; i++) outer *= in[i];
         for (int i = axis + 1; i < in.length; i++) inner *= in[i];
-        Tensor dx = Tensor.zeros(in);
-        MemorySegment gd = g.data(), id = indices.data(), dd = dx.data();
+        Tensor dx = Tensor.zeros(Device.CPU, in);
+        MemorySegment gd = g.hostData("max backward"), id = indices.hostData("max backward"), dd = dx.hostData("max backward");
         int n = in[axis];
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < inner; i++) {
