@@ -38,6 +38,12 @@ public interface DeviceRuntime {
     /** Copies {@code bytes} bytes from {@code src} to {@code dst}, both device segments, not overlapping. */
     void copyOnDevice(MemorySegment src, MemorySegment dst, long bytes);
 
+    /**
+     * Pins native host memory until the returned handle closes, so that copies from and to it need no staging
+     * (for buffers reused across many copies). Fails when the range overlaps one already registered.
+     */
+    AutoCloseable registerHost(MemorySegment host);
+
     /** Waits for all queued work. */
     void synchronize();
 

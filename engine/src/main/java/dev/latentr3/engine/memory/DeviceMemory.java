@@ -25,6 +25,15 @@ public final class DeviceMemory {
         if (!device.isCpu()) Backends.runtime(device).releaseCached();
     }
 
+    /**
+     * Pins host memory (native, e.g. a data loader's reused batch buffer) for copies to and from {@code device} until
+     * the returned handle closes: the device's DMA engine then reads it directly instead of through staging.
+     */
+    public static AutoCloseable registerHost(Device device, java.lang.foreign.MemorySegment host) {
+        if (device.isCpu()) throw new IllegalArgumentException("registerHost: the cpu needs no pinned memory");
+        return Backends.runtime(device).registerHost(host);
+    }
+
     /** Waits until all work queued on {@code device} has finished (no-op on the CPU, whose kernels are synchronous). */
     public static void synchronize(Device device) {
         if (!device.isCpu()) Backends.runtime(device).synchronize();

@@ -93,6 +93,11 @@ public final class CudaDeviceRuntime implements DeviceRuntime {
     }
 
     @Override
+    public AutoCloseable registerHost(MemorySegment host) {
+        return rt.registerHost(host);
+    }
+
+    @Override
     public void synchronize() {
         rt.synchronize();
     }
