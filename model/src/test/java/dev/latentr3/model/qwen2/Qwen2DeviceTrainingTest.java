@@ -1,6 +1,7 @@
 package dev.latentr3.model.qwen2;
 
 import dev.latentr3.engine.Backends;
+import dev.latentr3.engine.DefaultDevice;
 import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.memory.DeviceMemory;
@@ -33,9 +34,12 @@ class Qwen2DeviceTrainingTest {
 
     private static Run train(Device device) {
         Qwen2Config config = RandomQwen2.config(29, 16, 24, 4, 2, false);
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        RandomQwen2.weights(config, 5, 0.2).forEach((name, t) -> weights.put(name, t.to(device)));
-        Qwen2ForCausalLM model = Qwen2ForCausalLM.load(config, weights).requiresGrad(true);
+        Map<String, Tensor> hostWeights = RandomQwen2.weights(config, 5, 0.2);
+        Qwen2ForCausalLM model;
+        try (var on = DefaultDevice.use(device)) { // host weights load onto the default device
+            model = Qwen2ForCausalLM.load(config, hostWeights).requiresGrad(true);
+        }
+        model.namedParameters().forEach((name, p) -> assertEquals(device, p.device(), name));
         AdamW opt = new AdamW(model.namedParameters(), AdamW.Hyper.defaults(), AdamW.MATRICES_ONLY);
         // Row 1 is left-padded by two tokens; its padding predicts nothing.
         int[] ids = {3, 7, 11, 2, 9, 4, 0, 0, 5, 8, 13, 21};
