@@ -44,6 +44,50 @@ public interface ElementwiseKernels {
     void copyStrided(int elementBytes, int[] shape, MemorySegment src, long[] srcStrides, MemorySegment dst);
 
     /**
+     * The inverse of {@link #copyStrided}: writes contiguous (row-major) src into the strided view dst:
+     * dst[offset(i)] = src[i]. dst's strides must give every element its own address (no stride 0 over a dimension
+     * larger than 1); elements outside the view are untouched (dst is typically a slice of a larger array).
+     *
+     * <p>The default runs on the host: one bulk copy per contiguous innermost run of dst. Device backends override it
+     * (their segments cannot be read from Java).
+     */
+    default void copyToStrided(int elementBytes, int[] shape, MemorySegment src, MemorySegment dst, long[] dstStrides) {
+        if (elementBytes != 2 && elementBytes != 4 && elementBytes != 8) {
+            throw new IllegalArgumentException("copyToStrided: elementBytes must be 2, 4 or 8, got " + elementBytes);
+        }
+        long n = dev.latentr3.kernels.cpu.ElementwiseArgs.elementCount("copyToStrided", shape, dstStrides);
+        dev.latentr3.kernels.cpu.ElementwiseArgs.holds("copyToStrided", "src", src, n, elementBytes);
+        if (n == 0) return;
+        dev.latentr3.kernels.cpu.ElementwiseArgs.stridedView("copyToStrided", "dst", shape, dstStrides, dst, elementBytes);
+        dev.latentr3.kernels.cpu.ElementwiseArgs.distinctAddresses("copyToStrided", "dst", shape, dstStrides);
+        int rank = shape.length;
+        if (rank == 0) {
+            MemorySegment.copy(src, 0, dst, 0, elementBytes);
+            return;
+        }
+        int inner = shape[rank - 1];
+        boolean innerContiguous = dstStrides[rank - 1] == 1;
+        long rows = n / inner;
+        int[] idx = new int[rank - 1];
+        for (long r = 0; r < rows; r++) {
+            long at = 0;
+            for (int i = 0; i < rank - 1; i++) at += idx[i] * dstStrides[i];
+            if (innerContiguous) {
+                MemorySegment.copy(src, r * inner * elementBytes, dst, at * elementBytes, (long) inner * elementBytes);
+            } else {
+                for (int j = 0; j < inner; j++) {
+                    MemorySegment.copy(src, (r * inner + j) * elementBytes, dst,
+                            (at + j * dstStrides[rank - 1]) * elementBytes, elementBytes);
+                }
+            }
+            for (int i = rank - 2; i >= 0; i--) {
+                if (++idx[i] < shape[i]) break;
+                idx[i] = 0;
+            }
+        }
+    }
+
+    /**
      * Reduction over the middle axis of a contiguous [outer, reduce, inner] array into [outer, inner].
      * SUM: out = sum. MAX: out = max and argmax (int32, the first maximum) into {@code indices} when it is not null.
      */

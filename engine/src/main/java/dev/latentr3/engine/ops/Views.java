@@ -2,9 +2,7 @@ package dev.latentr3.engine.ops;
 
 import dev.latentr3.engine.Shapes;
 import dev.latentr3.engine.Tensor;
-import dev.latentr3.engine.memory.Transfers;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -193,51 +191,15 @@ public final class Views {
         if (dst.numel() == 0) return;
         src.checkAlive("copyInto");
         dst.checkAlive("copyInto");
-        if (!src.device().equals(dst.device())) {
-            Tensor moved = src.to(dst.device());
-            src = moved;
-        }
+        if (!src.device().equals(dst.device())) src = src.to(dst.device());
         int width = src.dtype().byteSize();
         if (dst.isContiguous()) {
             src.backend().elementwise().copyStrided(width, src.shape(), src.data(), src.strides(), dst.data());
             return;
         }
-        // Copy row by row into the destination's innermost runs (contiguous source rows, one bulk copy each). On a
-        // device each run is one device-to-device copy on the stream: there is no strided-write kernel yet, so a
-        // destination of many short runs costs a copy call per run.
+        // A strided destination (a slice of a larger tensor): the backend writes it, on the host run by run, on a
+        // device with one kernel.
         Tensor s = src.contiguous();
-        int[] shape = dst.shape();
-        long[] ds = dst.strides();
-        int rank = shape.length;
-        int inner = shape[rank - 1];
-        boolean innerContiguous = ds[rank - 1] == 1;
-        long rows = dst.numel() / inner;
-        MemorySegment from = s.data(), to = dst.data();
-        var device = dst.device();
-        int[] idx = new int[rank - 1];
-        for (long r = 0; r < rows; r++) {
-            long dOff = 0;
-            for (int i = 0; i < rank - 1; i++) dOff += idx[i] * ds[i];
-            if (innerContiguous) {
-                run(from, r * inner * width, to, dOff * width, (long) inner * width, device);
-            } else {
-                for (int j = 0; j < inner; j++) {
-                    run(from, (r * inner + j) * width, to, (dOff + j * ds[rank - 1]) * width, width, device);
-                }
-            }
-            for (int i = rank - 2; i >= 0; i--) {
-                if (++idx[i] < shape[i]) break;
-                idx[i] = 0;
-            }
-        }
-    }
-
-    private static void run(MemorySegment from, long fromOffset, MemorySegment to, long toOffset, long bytes,
-                            dev.latentr3.engine.Device device) {
-        if (device.isCpu()) {
-            MemorySegment.copy(from, fromOffset, to, toOffset, bytes);
-        } else {
-            Transfers.copy(from.asSlice(fromOffset, bytes), device, to.asSlice(toOffset, bytes), device, bytes);
-        }
+        dst.backend().elementwise().copyToStrided(width, dst.shape(), s.data(), dst.data(), dst.strides());
     }
 }

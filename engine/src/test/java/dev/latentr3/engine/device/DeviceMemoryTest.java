@@ -14,6 +14,8 @@ import dev.latentr3.engine.random.Rng;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -145,6 +147,25 @@ class DeviceMemoryTest {
         }
         assertTrue(last < first, "the loss went down: " + first + " -> " + last);
         assertTrue(DeviceMemory.stats(cuda).peakLiveBytes() >= afterFirst);
+    }
+
+    @Test
+    void pinnedHostBuffersAndLargeCopies() throws Exception {
+        try (Arena arena = Arena.ofShared(); var scope = TensorScope.open()) {
+            MemorySegment batch = arena.allocate(4 * 100, 64);
+            for (int i = 0; i < 100; i++) batch.setAtIndex(ValueLayout.JAVA_FLOAT, i, i * 0.25f);
+            try (AutoCloseable pin = DeviceMemory.registerHost(cuda, batch)) {
+                Tensor host = Tensor.wrap(batch, DType.F32, 100);
+                Tensor onDevice = host.to(cuda);
+                batch.fill((byte) 0);
+                assertEquals(99 * 0.25f, onDevice.toFloatArray()[99]);
+            }
+            // Over the staging threshold and several staging chunks: the pageable path.
+            float[] big = new float[3_000_001];
+            for (int i = 0; i < big.length; i += 1000) big[i] = i;
+            big[big.length - 1] = -1;
+            assertArrayEquals(big, Tensor.of(big, big.length).to(cuda).toFloatArray());
+        }
     }
 
     @Test
