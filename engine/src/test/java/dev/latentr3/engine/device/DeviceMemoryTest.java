@@ -181,6 +181,12 @@ class DeviceMemoryTest {
                     "random fills are the same numbers on every device");
         }
         assertEquals(Device.CPU, DefaultDevice.current());
+        assertEquals(new Device("cuda", 1), Device.parse("cuda:1"));
+        assertEquals(cuda, Device.parse(cuda.toString()));
+        assertSame(Device.CPU, Device.parse("cpu"));
+        assertThrows(IllegalArgumentException.class, () -> Device.parse("cuda:x"));
+        IllegalStateException one = assertThrows(IllegalStateException.class, () -> Tensor.zeros(new Device("cuda", 1), 2));
+        assertTrue(one.getMessage().contains("drives one device"), one.getMessage());
         assertFalse(new Device("nosuchdevice", 0).isCpu());
         assertThrows(IllegalStateException.class, () -> Tensor.zeros(new Device("nosuchdevice", 0), 2));
     }
