@@ -95,6 +95,25 @@ public interface ElementwiseKernels {
 
     void reduce(Reduce op, int outer, int reduce, int inner, MemorySegment x, MemorySegment out, MemorySegment indices);
 
+    /**
+     * Backward of {@link Reduce#MAX}: for contiguous dx [outer, reduce, inner], dx = 0 except
+     * dx[o, indices[o, i], i] = dy[o, i], where dy and indices are [outer, inner] (indices as {@link #reduce} wrote
+     * them). Overwrites dx. The default runs on the host; device backends override it.
+     */
+    default void maxBackward(int outer, int reduce, int inner, MemorySegment dy, MemorySegment indices, MemorySegment dx) {
+        long results = dev.latentr3.kernels.cpu.ElementwiseArgs.maxBackwardSizes(outer, reduce, inner, dy, indices, dx);
+        dx.asSlice(0, results * reduce * Float.BYTES).fill((byte) 0);
+        for (long j = 0; j < results; j++) {
+            long o = j / inner, i = j % inner;
+            int k = indices.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, j);
+            if (k < 0 || k >= reduce) {
+                throw new IllegalArgumentException("maxBackward: indices[" + j + "] = " + k + " is outside [0, " + reduce + ")");
+            }
+            dx.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (o * reduce + k) * inner + i,
+                    dy.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, j));
+        }
+    }
+
     /** Sum of squares of n contiguous elements, accumulated in double (global-norm clipping). */
     double sumOfSquares(long n, MemorySegment x);
 

@@ -1,13 +1,10 @@
 package dev.latentr3.engine.ops;
 
 import dev.latentr3.engine.DType;
-import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Shapes;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.kernels.ElementwiseKernels.Reduce;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /** Sums, means and maxima over axes. A reduced axis is viewed as the middle of [outer, reduce, inner]. */
@@ -82,25 +79,11 @@ public final class Reductions {
     }
 
     private static Tensor scatterAlongAxis(Tensor g, Tensor indices, int[] in, int axis) {
-        if (!g.device().isCpu()) {
-            // No device kernel for this scatter yet: max's backward is rare (no training path of ours uses it), so it
-            // takes an explicit round trip through the host, which waits for the device.
-            Tensor onHost = scatterAlongAxis(g.to(Device.CPU), indices.to(Device.CPU), in, axis);
-            return onHost.to(g.device());
-        }
         int outer = 1, inner = 1;
         for (int i = 0; i < axis; i++) outer *= in[i];
         for (int i = axis + 1; i < in.length; i++) inner *= in[i];
-        Tensor dx = Tensor.zeros(Device.CPU, in);
-        MemorySegment gd = g.hostData("max backward"), id = indices.hostData("max backward"), dd = dx.hostData("max backward");
-        int n = in[axis];
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
-                int k = id.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, (long) o * inner + i);
-                float v = gd.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) o * inner + i);
-                dd.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) o * n + k) * inner + i, v);
-            }
-        }
+        Tensor dx = Tensor.empty(g.device(), in);
+        g.backend().elementwise().maxBackward(outer, in[axis], inner, g.data(), indices.data(), dx.data());
         return dx;
     }
 

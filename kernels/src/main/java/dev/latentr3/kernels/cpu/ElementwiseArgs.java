@@ -61,6 +61,19 @@ public final class ElementwiseArgs {
      * A strided view of a non-empty shape must address only elements inside its segment: the lowest offset reached is
      * at least 0 and the highest is below the segment's element count.
      */
+    /** The size checks of maxBackward; returns outer * inner. */
+    public static long maxBackwardSizes(int outer, int reduce, int inner, MemorySegment dy, MemorySegment indices,
+                                        MemorySegment dx) {
+        nonNegative("maxBackward", "outer", outer);
+        nonNegative("maxBackward", "reduce", reduce);
+        nonNegative("maxBackward", "inner", inner);
+        long results = (long) outer * inner;
+        holds("maxBackward", "dy", dy, results, Float.BYTES);
+        holds("maxBackward", "indices", indices, results, Integer.BYTES);
+        holds("maxBackward", "dx", dx, results * reduce, Float.BYTES);
+        return results;
+    }
+
     /**
      * Checks that a view written element by element gives each element its own address: no stride 0 over a dimension
      * of more than one element (an expanded view), where parallel writes would race. (Other aliasing strides are not

@@ -172,6 +172,11 @@ public final class CudaElementwise implements ElementwiseKernels {
     }
 
     @Override
+    public void maxBackward(int outer, int reduce, int inner, MemorySegment dy, MemorySegment indices, MemorySegment dx) {
+        reductions.maxBackward(outer, reduce, inner, dy, indices, dx);
+    }
+
+    @Override
     public double sumOfSquares(long n, MemorySegment x) {
         return reductions.sumOfSquares(n, x);
     }

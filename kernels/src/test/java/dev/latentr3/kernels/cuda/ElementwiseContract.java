@@ -205,6 +205,27 @@ abstract class ElementwiseContract {
     }
 
     @Test
+    void maxBackwardScattersLikeTheReference() {
+        int[][] shapes = {{1, 7, 1}, {5, 9, 1}, {3, 4, 6}, {2, 1, 3}};
+        int seed = 40;
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            for (int[] s : shapes) {
+                int outer = s[0], reduce = s[1], inner = s[2];
+                long results = (long) outer * inner;
+                MemorySegment x = randomFloats(d.arena, results * reduce, ++seed, -3, 3);
+                MemorySegment max = d.arena.allocate(results * 4), idx = d.arena.allocate(results * 4);
+                ref.reduce(Reduce.MAX, outer, reduce, inner, x, max, idx);
+                MemorySegment dy = randomFloats(d.arena, results, ++seed, -2, 2);
+                MemorySegment want = d.arena.allocate(results * reduce * 4);
+                ref.maxBackward(outer, reduce, inner, dy, idx, want);
+                MemorySegment dDx = d.nanFloats(results * reduce);
+                cuda().maxBackward(outer, reduce, inner, d.upload(dy), d.upload(idx), dDx);
+                assertEquals(-1L, want.mismatch(d.download(dDx, results * reduce * 4)), "maxBackward " + java.util.Arrays.toString(s));
+            }
+        }
+    }
+
+    @Test
     void reductionsMatchTheReference() {
         int[][] shapes = {{1, 1, 1}, {3, 1000, 1}, {37, 33, 1}, {2, 257, 5}, {4, 9, 70}, {1, 4099, 1}};
         try (DeviceScope d = new DeviceScope(runtime())) {

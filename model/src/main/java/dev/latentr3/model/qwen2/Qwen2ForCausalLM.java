@@ -150,7 +150,7 @@ public final class Qwen2ForCausalLM {
 
     /** A KV cache for {@code batch} rows of up to {@code capacity} tokens (prompt and generated, padding included). */
     public KvCache newCache(int batch, int capacity) {
-        return new KvCache(config, batch, capacity);
+        return new KvCache(config, batch, capacity, weights.embedTokens().device());
     }
 
     /**

@@ -83,6 +83,35 @@ class Qwen2DeviceTrainingTest {
         assertTrue(DeviceMemory.stats(CUDA).liveBytes() >= live, "the model's weights and moments are still live");
     }
 
+    /** Incremental decoding with a KV cache (prompt with left padding, then two single tokens) on both devices. */
+    private static List<float[]> decode(Device device) {
+        Qwen2Config config = RandomQwen2.config(29, 16, 24, 4, 2, true);
+        Map<String, Tensor> hostWeights = RandomQwen2.weights(config, 8, 0.3);
+        Qwen2ForCausalLM model;
+        try (var on = DefaultDevice.use(device)) {
+            model = Qwen2ForCausalLM.load(config, hostWeights);
+        }
+        KvCache cache = model.newCache(2, 8);
+        List<float[]> out = new ArrayList<>();
+        try (var scope = TensorScope.open()) {
+            out.add(model.forwardCached(Tensor.ofInts(new int[]{0, 5, 6, 7, 3, 4, 9, 2}, 2, 4).to(device),
+                    Tensor.ofInts(new int[]{0, 1, 1, 1, 1, 1, 1, 1}, 2, 4).to(device), cache, LogitPositions.all(2, 4))
+                    .logits().toFloatArray());
+            for (int[] next : new int[][]{{11, 12}, {13, 14}}) {
+                out.add(model.forwardCached(Tensor.ofInts(next, 2, 1).to(device), null, cache, LogitPositions.all(2, 1))
+                        .logits().toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void decodesTheSameOnTheDevice() {
+        assumeTrue(Backends.available(CUDA), () -> "device cuda unavailable: " + Backends.unavailableReason(CUDA));
+        List<float[]> cpu = decode(Device.CPU), dev = decode(CUDA);
+        for (int i = 0; i < cpu.size(); i++) assertClose("logits of decoding step " + i, cpu.get(i), dev.get(i), 1e-4);
+    }
+
     private static void assertClose(String what, float[] expected, float[] actual, double tol) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
