@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -211,6 +212,96 @@ EMU_EXPORT CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t byt
     if (CUresult rc = check_range("cuMemcpyDtoD_v2", "destination", dst, bytes)) return rc;
     if (CUresult rc = check_range("cuMemcpyDtoD_v2", "source", src, bytes)) return rc;
     if (bytes > 0) std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
+    return kSuccess;
+}
+
+// Asynchronous copies: the emulator has one in-order queue that runs everything at once, so these are the copies.
+EMU_EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, void* stream) {
+    (void)stream;
+    if (CUresult rc = check_range("cuMemcpyHtoDAsync_v2", "destination", dst, bytes)) return rc;
+    if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
+    return kSuccess;
+}
+
+EMU_EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, void* stream) {
+    (void)stream;
+    if (CUresult rc = check_range("cuMemcpyDtoHAsync_v2", "source", src, bytes)) return rc;
+    if (bytes > 0) std::memcpy(dst, reinterpret_cast<const void*>(src), bytes);
+    return kSuccess;
+}
+
+namespace {
+
+constexpr CUresult kHostMemoryAlreadyRegistered = 712, kHostMemoryNotRegistered = 713;
+
+// Page-locked host memory: allocations (cuMemHostAlloc) and registered ranges (cuMemHostRegister). Host memory is
+// all the emulator's "device" sees anyway, so pinning changes nothing but the bookkeeping, which is kept so that the
+// same misuse fails as on a GPU: registering an overlapping range twice, unregistering or freeing an unknown pointer.
+struct Pinned {
+    std::mutex mutex;
+    std::map<uintptr_t, size_t> registered;  // start -> bytes
+    std::map<uintptr_t, size_t> allocated;
+};
+
+Pinned& pinned() {
+    static Pinned* p = new Pinned();
+    return *p;
+}
+
+bool overlaps(const std::map<uintptr_t, size_t>& ranges, uintptr_t p, size_t n) {
+    auto it = ranges.upper_bound(p);
+    if (it != ranges.end() && it->first < p + n) return true;
+    if (it == ranges.begin()) return false;
+    --it;
+    return it->first + it->second > p;
+}
+
+}  // namespace
+
+EMU_EXPORT CUresult cuMemHostAlloc(void** pointer, size_t bytes, unsigned int flags) {
+    (void)flags;
+    if (pointer == nullptr || bytes == 0) return fail(kInvalidValue, "cuMemHostAlloc: 0 bytes");
+    size_t rounded = (bytes + kAllocationAlignment - 1) & ~(kAllocationAlignment - 1);
+    void* p = std::aligned_alloc(kAllocationAlignment, rounded);
+    if (p == nullptr) return fail(kOutOfMemory, "cuMemHostAlloc: host allocation of " + std::to_string(bytes) + " bytes failed");
+    *pointer = p;
+    Pinned& pm = pinned();
+    std::lock_guard<std::mutex> lock(pm.mutex);
+    pm.allocated[reinterpret_cast<uintptr_t>(p)] = bytes;
+    return kSuccess;
+}
+
+EMU_EXPORT CUresult cuMemFreeHost(void* pointer) {
+    Pinned& pm = pinned();
+    {
+        std::lock_guard<std::mutex> lock(pm.mutex);
+        if (pm.allocated.erase(reinterpret_cast<uintptr_t>(pointer)) == 0) {
+            return fail(kInvalidValue, "cuMemFreeHost: not a cuMemHostAlloc allocation");
+        }
+    }
+    std::free(pointer);
+    return kSuccess;
+}
+
+EMU_EXPORT CUresult cuMemHostRegister_v2(void* pointer, size_t bytes, unsigned int flags) {
+    (void)flags;
+    if (pointer == nullptr || bytes == 0) return fail(kInvalidValue, "cuMemHostRegister_v2: null pointer or 0 bytes");
+    uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+    Pinned& pm = pinned();
+    std::lock_guard<std::mutex> lock(pm.mutex);
+    if (overlaps(pm.registered, p, bytes)) {
+        return fail(kHostMemoryAlreadyRegistered, "cuMemHostRegister_v2: the range overlaps one already registered");
+    }
+    pm.registered[p] = bytes;
+    return kSuccess;
+}
+
+EMU_EXPORT CUresult cuMemHostUnregister(void* pointer) {
+    Pinned& pm = pinned();
+    std::lock_guard<std::mutex> lock(pm.mutex);
+    if (pm.registered.erase(reinterpret_cast<uintptr_t>(pointer)) == 0) {
+        return fail(kHostMemoryNotRegistered, "cuMemHostUnregister: not the start of a registered range");
+    }
     return kSuccess;
 }
 

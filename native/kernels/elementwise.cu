@@ -98,6 +98,32 @@ extern "C" __global__ void copy_strided_b64(long long n, int d1, int d2, int d3,
 }
 EMU_REGISTER(copy_strided_b64);
 
+// The inverse: contiguous src written into a strided view dst (a slice of a larger array). dst's strides must not
+// make two elements share an address (the host checks), so every thread writes its own element.
+template <class T>
+__device__ void copy_to_strided(long long n, int d1, int d2, int d3, const T* src, T* dst, Strides4 s) {
+    for (long long i = kc_global_index(); i < n; i += kc_grid_stride()) dst[strided_offset(i, d1, d2, d3, s)] = src[i];
+}
+
+extern "C" __global__ void copy_to_strided_b16(long long n, int d1, int d2, int d3, const uint16_t* src, uint16_t* dst,
+                                               long long s0, long long s1, long long s2, long long s3) {
+    copy_to_strided(n, d1, d2, d3, src, dst, Strides4{s0, s1, s2, s3});
+}
+EMU_REGISTER(copy_to_strided_b16);
+
+extern "C" __global__ void copy_to_strided_b32(long long n, int d1, int d2, int d3, const uint32_t* src, uint32_t* dst,
+                                               long long s0, long long s1, long long s2, long long s3) {
+    copy_to_strided(n, d1, d2, d3, src, dst, Strides4{s0, s1, s2, s3});
+}
+EMU_REGISTER(copy_to_strided_b32);
+
+extern "C" __global__ void copy_to_strided_b64(long long n, int d1, int d2, int d3, const unsigned long long* src,
+                                               unsigned long long* dst, long long s0, long long s1, long long s2,
+                                               long long s3) {
+    copy_to_strided(n, d1, d2, d3, src, dst, Strides4{s0, s1, s2, s3});
+}
+EMU_REGISTER(copy_to_strided_b64);
+
 __device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 template <int Op>

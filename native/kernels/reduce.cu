@@ -110,6 +110,22 @@ extern "C" __global__ void reduce_max_cols_f32(int outer, int reduce, int inner,
 EMU_REGISTER(reduce_max_cols_f32);
 
 // partials[blockIdx.x] = this block's share of sum(x^2), accumulated in double.
+// Backward of the MAX reduction over the middle axis of [outer, reduce, inner]: dx = 0 except
+// dx[o, indices[o, i], i] = dy[o, i]. One thread per (o, i) clears its column and writes its one element, so no
+// two threads touch the same address. An index outside [0, reduce) (never produced by reduce_max_*) writes nothing.
+extern "C" __global__ void reduce_max_backward_f32(int outer, int reduce, int inner, const float* dy, const int* indices,
+                                                   float* dx) {
+    long long n = static_cast<long long>(outer) * inner;
+    for (long long j = kc_global_index(); j < n; j += kc_grid_stride()) {
+        long long o = j / inner, i = j % inner;
+        float* column = dx + o * reduce * static_cast<long long>(inner) + i;
+        for (int r = 0; r < reduce; r++) column[static_cast<long long>(r) * inner] = 0.0f;
+        int k = indices[j];
+        if (k >= 0 && k < reduce) column[static_cast<long long>(k) * inner] = dy[j];
+    }
+}
+EMU_REGISTER(reduce_max_backward_f32);
+
 extern "C" __global__ void sum_squares_partial_f64(long long n, const float* x, double* partials) {
     __shared__ double scratch[32];
     double s = 0.0;

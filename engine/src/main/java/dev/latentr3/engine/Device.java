@@ -12,6 +12,19 @@ public record Device(String type, int index) {
         if (index < 0) throw new IllegalArgumentException("device index must be >= 0, got " + index);
     }
 
+    /** "cpu", "cuda" (index 0) or "cuda:1": the spelling of {@link #toString()}. */
+    public static Device parse(String text) {
+        if (text == null) throw new IllegalArgumentException("device must be a name like cpu or cuda:0, got null");
+        String t = text.strip();
+        int colon = t.indexOf(':');
+        if (colon < 0) return t.equals("cpu") ? CPU : new Device(t, 0);
+        try {
+            return new Device(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("device '" + text + "': expected type:index, like cuda:0", e);
+        }
+    }
+
     public boolean isCpu() {
         return type.equals("cpu");
     }

@@ -4,12 +4,14 @@ import dev.latentr3.engine.autograd.Autograd;
 import dev.latentr3.engine.autograd.GradMode;
 import dev.latentr3.engine.autograd.Node;
 import dev.latentr3.engine.memory.Storage;
+import dev.latentr3.engine.memory.Transfers;
 import dev.latentr3.engine.ops.Elementwise;
 import dev.latentr3.engine.ops.MatMul;
 import dev.latentr3.engine.ops.Reductions;
 import dev.latentr3.engine.ops.Views;
 import dev.latentr3.kernels.Backend;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -18,6 +20,12 @@ import java.util.Arrays;
  * An n-dimensional view over a {@link Storage}: shape, strides and offset in elements. Views (reshape, transpose,
  * slice, expand) share memory; nothing is copied unless an op needs contiguous input and says so by calling
  * {@link #contiguous()}.
+ *
+ * <p>Devices: a tensor lives on one {@link Device}; ops put their outputs where their inputs are, creation functions
+ * without a device use the thread's {@link DefaultDevice} (the CPU unless one is in use), and {@link #to(Device)} copies.
+ * Java reads only host memory: {@link #toFloatArray()}, {@link #toIntArray()} and {@link #item()} copy a device
+ * tensor to the host first (and so wait for the device); {@link #hostData(String)} is the accessor for host loops, and
+ * refuses device tensors with a message.
  *
  * <p>Autograd: a tensor computed from inputs that require grad records a {@link Node} (its op and local chain rule);
  * {@link #backward()} walks the tape. The generic math lives here as methods for readability
@@ -45,10 +53,30 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- creation
 
-    /** Uninitialised contiguous tensor (scoped if a {@code TensorScope} is open). */
+    /** Uninitialised contiguous tensor on the default device (scoped if a {@code TensorScope} is open). */
     public static Tensor empty(DType dtype, int... shape) {
+        return empty(DefaultDevice.current(), dtype, shape);
+    }
+
+    /** Uninitialised contiguous tensor on {@code device} (scoped if a {@code TensorScope} is open). */
+    public static Tensor empty(Device device, DType dtype, int... shape) {
         int[] s = checkShape(shape);
-        return new Tensor(Storage.allocate(Shapes.numel(s) * dtype.byteSize()), dtype, s, Shapes.contiguousStrides(s), 0);
+        return new Tensor(Storage.allocate(device, Shapes.numel(s) * dtype.byteSize()), dtype, s, Shapes.contiguousStrides(s), 0);
+    }
+
+    /** Uninitialised F32 tensor on {@code device}. */
+    public static Tensor empty(Device device, int... shape) {
+        return empty(device, DType.F32, shape);
+    }
+
+    public static Tensor zeros(Device device, int... shape) {
+        return full(device, 0f, shape);
+    }
+
+    public static Tensor full(Device device, float value, int... shape) {
+        Tensor t = empty(device, DType.F32, shape);
+        t.backend().elementwise().fill(t.numel(), value, t.data());
+        return t;
     }
 
     public static Tensor empty(int... shape) {
@@ -60,35 +88,46 @@ public final class Tensor implements AutoCloseable {
     }
 
     public static Tensor full(float value, int... shape) {
-        Tensor t = empty(DType.F32, shape);
-        t.backend().elementwise().fill(t.numel(), value, t.data());
-        return t;
+        return full(DefaultDevice.current(), value, shape);
     }
 
     public static Tensor scalar(float value) {
         return full(value);
     }
 
-    /** A copy of {@code data} with the given shape. */
+    /** A copy of {@code data} with the given shape, on the default device. */
     public static Tensor of(float[] data, int... shape) {
         int[] s = shape.length == 0 && data.length != 1 ? new int[]{data.length} : shape;
-        Tensor t = empty(DType.F32, s);
-        if (t.numel() != data.length) {
+        if (Shapes.numel(checkShape(s)) != data.length) {
             throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape " + Arrays.toString(s));
         }
-        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, data.length);
+        Tensor t = empty(DType.F32, s);
+        fillFrom(t, MemorySegment.ofArray(data));
         return t;
     }
 
-    /** A copy of int32 {@code data} (indices, token ids) with the given shape. */
+    /** A copy of int32 {@code data} (indices, token ids) with the given shape, on the default device. */
     public static Tensor ofInts(int[] data, int... shape) {
         int[] s = shape.length == 0 ? new int[]{data.length} : shape;
-        Tensor t = empty(DType.I32, s);
-        if (t.numel() != data.length) {
+        if (Shapes.numel(checkShape(s)) != data.length) {
             throw new IllegalArgumentException("Tensor.ofInts: " + data.length + " values do not fill shape " + Arrays.toString(s));
         }
-        MemorySegment.copy(data, 0, t.data(), ValueLayout.JAVA_INT_UNALIGNED, 0, data.length);
+        Tensor t = empty(DType.I32, s);
+        fillFrom(t, MemorySegment.ofArray(data));
         return t;
+    }
+
+    /** Copies host values (a heap array's segment, the tensor's byte size) into the fresh contiguous tensor t. */
+    private static void fillFrom(Tensor t, MemorySegment values) {
+        if (t.device().isCpu()) {
+            MemorySegment.copy(values, 0, t.data(), 0, values.byteSize());
+            return;
+        }
+        try (Arena staging = Arena.ofConfined()) { // drivers copy from native memory only
+            MemorySegment host = staging.allocate(Math.max(1, values.byteSize()), 64).asSlice(0, values.byteSize());
+            host.copyFrom(values);
+            Transfers.copy(host, Device.CPU, t.data(), t.device(), values.byteSize());
+        }
     }
 
     /**
@@ -203,6 +242,19 @@ public final class Tensor implements AutoCloseable {
         return startByte == 0 ? storage.segment() : storage.segment().asSlice(startByte);
     }
 
+    /**
+     * {@link #data()} for host code that reads or writes elements from Java (loops over a segment): fails with a
+     * message naming {@code op} and the tensor when it lives on a device, whose memory Java cannot touch.
+     */
+    public MemorySegment hostData(String op) {
+        if (!device().isCpu()) {
+            throw new IllegalStateException(op + ": tensor " + describe() + " is in " + device() + " memory, which host"
+                    + " code cannot read or write; copy it with to(Device.CPU) first (toFloatArray, toIntArray and item copy"
+                    + " for you)");
+        }
+        return data();
+    }
+
     /** Throws if this tensor's memory is gone; ops call it on every input, naming themselves. */
     public void checkAlive(String op) {
         if (!storage.isAlive()) {
@@ -216,38 +268,72 @@ public final class Tensor implements AutoCloseable {
         return isContiguous() ? this : Views.contiguous(this);
     }
 
+    /** The single value (copied to the host, which waits for the device). */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item: tensor " + describe() + " has " + numel() + " elements, expected 1");
         return toFloatArray()[0];
     }
 
-    /** A copy of the values in row-major order, as floats (bf16 and ints converted). */
+    /** A copy of the values in row-major order, as floats (bf16 and ints converted); a device tensor is copied over. */
     public float[] toFloatArray() {
+        checkAlive("toFloatArray");
         Tensor c = contiguous();
         int n = Math.toIntExact(c.numel());
         float[] out = new float[n];
-        MemorySegment d = c.data();
-        switch (dtype) {
+        try (Arena staging = Arena.ofConfined()) {
+            MemorySegment d = c.onHost(staging);
+            switch (dtype) {
             case F32 -> MemorySegment.copy(d, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, n);
             case BF16 -> { for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat(d.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) << 16); }
             case I32 -> { for (int i = 0; i < n; i++) out[i] = d.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i); }
             case I64 -> { for (int i = 0; i < n; i++) out[i] = d.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i); }
+            }
         }
         return out;
     }
 
-    /** A copy of integer values in row-major order. */
+    /** A copy of integer values in row-major order; a device tensor is copied over. */
     public int[] toIntArray() {
+        checkAlive("toIntArray");
+        if (dtype != DType.I32 && dtype != DType.I64) {
+            throw new IllegalStateException("toIntArray: tensor " + describe() + " is not an integer tensor");
+        }
         Tensor c = contiguous();
         int n = Math.toIntExact(c.numel());
-        MemorySegment d = c.data();
         int[] out = new int[n];
-        switch (dtype) {
-            case I32 -> MemorySegment.copy(d, ValueLayout.JAVA_INT_UNALIGNED, 0, out, 0, n);
-            case I64 -> { for (int i = 0; i < n; i++) out[i] = Math.toIntExact(d.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i)); }
-            default -> throw new IllegalStateException("toIntArray: tensor " + describe() + " is not an integer tensor");
+        try (Arena staging = Arena.ofConfined()) {
+            MemorySegment d = c.onHost(staging);
+            if (dtype == DType.I32) {
+                MemorySegment.copy(d, ValueLayout.JAVA_INT_UNALIGNED, 0, out, 0, n);
+            } else {
+                for (int i = 0; i < n; i++) out[i] = Math.toIntExact(d.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
+            }
         }
         return out;
+    }
+
+    /** This contiguous tensor's bytes in host memory: its own on the CPU, else a copy in {@code staging}. */
+    private MemorySegment onHost(Arena staging) {
+        long bytes = numel() * dtype.byteSize();
+        if (device().isCpu()) return data();
+        MemorySegment host = staging.allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+        Transfers.copy(data(), device(), host, Device.CPU, bytes);
+        return host;
+    }
+
+    /**
+     * This tensor on {@code target}: itself when already there, else a contiguous copy (scoped if a scope is open).
+     * Recorded: the gradient is copied back to this tensor's device.
+     */
+    public Tensor to(Device target) {
+        if (target.equals(device())) return this;
+        checkAlive("to(" + target + ")");
+        Tensor c = contiguous();
+        long bytes = c.numel() * dtype.byteSize();
+        Tensor out = new Tensor(Storage.allocate(target, bytes), dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
+        Transfers.copy(c.data(), c.device(), out.data(), target, bytes);
+        Device from = device();
+        return record("to(" + target + ")", out, g -> new Tensor[]{g.to(from)}, c).named(name);
     }
 
     /** Frees this tensor's memory now if it owns it (not scoped, not borrowed). Views of it become unusable. */
@@ -296,7 +382,7 @@ public final class Tensor implements AutoCloseable {
         if (numel() != 1) {
             throw new IllegalStateException("backward: " + describe() + " is not a scalar; pass the output gradient with backward(grad)");
         }
-        backward(Tensor.full(1f, shape));
+        backward(Tensor.full(device(), 1f, shape));
     }
 
     public void backward(Tensor gradOutput) {
@@ -310,6 +396,10 @@ public final class Tensor implements AutoCloseable {
             grad = new Tensor(Storage.allocateLike(storage, numel() * 4L), DType.F32, shape.clone(),
                     Shapes.contiguousStrides(shape), 0);
             grad.backend().elementwise().fill(grad.numel(), 0f, grad.data());
+        }
+        if (!g.device().equals(device())) {
+            throw new IllegalStateException("accumulateGrad: gradient " + g.describe() + " is on " + g.device()
+                    + " but " + describe() + " is on " + device());
         }
         Tensor gc = g.contiguous();
         backend().elementwise().axpy(numel(), 1f, gc.data(), grad.data());

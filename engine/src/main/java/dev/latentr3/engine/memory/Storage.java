@@ -1,21 +1,28 @@
 package dev.latentr3.engine.memory;
 
+import dev.latentr3.engine.Backends;
 import dev.latentr3.engine.Device;
+import dev.latentr3.kernels.DeviceRuntime;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 
 /**
- * The memory behind one or more tensors (views share it). Three kinds of ownership, all explicit:
+ * The memory behind one or more tensors (views share it), on the host or on an accelerator. Three kinds of ownership,
+ * all explicit:
  * <ul>
  *   <li>scoped: allocated while a {@link TensorScope} is open on this thread; freed, with everything else of that
- *   scope, when the scope closes (one arena close per training step instead of one per tensor);</li>
+ *   scope, when the scope closes (one arena close per training step instead of one per tensor; device blocks go back
+ *   to their allocator's cache);</li>
  *   <li>owned: allocated outside any scope (parameters, gradients, optimizer state); freed by {@link #close()}, or
  *   by the garbage collector as a safety net once nothing refers to it;</li>
  *   <li>borrowed: a caller's segment (an mmapped file, their own off-heap buffer) wrapped without copying; its
  *   lifetime is the caller's arena, and we never free it.</li>
  * </ul>
+ * Device memory comes from the device's {@link DeviceRuntime} (its caching allocator: no driver call per tensor in
+ * steady state), and its segment cannot be read by Java ({@link dev.latentr3.kernels.DeviceSegments}): kernels and
+ * copies use it, host code gets a clear error from {@code Tensor.hostData} or an exception from the segment itself.
  */
 public final class Storage {
     public enum Ownership { SCOPED, OWNED, BORROWED }
@@ -25,37 +32,82 @@ public final class Storage {
     private final MemorySegment segment;
     private final Device device;
     private final Ownership ownership;
+    private final DeviceAllocation allocation; // device memory we allocated, else null
     private Cleaner.Cleanable cleanable; // set for OWNED only
 
-    private Storage(MemorySegment segment, Device device, Ownership ownership) {
+    private Storage(MemorySegment segment, Device device, Ownership ownership, DeviceAllocation allocation) {
         this.segment = segment;
         this.device = device;
         this.ownership = ownership;
+        this.allocation = allocation;
+    }
+
+    /** A device block and whether it was given back; the Cleaner's action holds this, never the storage. */
+    static final class DeviceAllocation implements Runnable {
+        private final DeviceRuntime.Block block;
+        private volatile boolean freed;
+
+        DeviceAllocation(DeviceRuntime.Block block) {
+            this.block = block;
+        }
+
+        @Override
+        public void run() {
+            if (freed) return;
+            freed = true;
+            block.close();
+        }
     }
 
     /** Uninitialised host memory: scoped if a scope is open on this thread, else owned. */
     public static Storage allocate(long bytes) {
-        TensorScope scope = TensorScope.current();
-        return scope != null ? new Storage(NativeMemory.allocate(bytes, scope.arena()), Device.CPU, Ownership.SCOPED)
-                             : owned(bytes);
+        return allocate(Device.CPU, bytes);
     }
 
-    /** Memory that lives as long as {@code like} does: a gradient lives as long as its parameter. */
+    /** Uninitialised memory on {@code device}: scoped if a scope is open on this thread, else owned. */
+    public static Storage allocate(Device device, long bytes) {
+        TensorScope scope = TensorScope.current();
+        if (scope == null) return owned(device, bytes);
+        if (device.isCpu()) return new Storage(NativeMemory.allocate(bytes, scope.arena()), Device.CPU, Ownership.SCOPED, null);
+        DeviceAllocation a = deviceAllocation(device, bytes);
+        scope.onClose(a);
+        return new Storage(a.block.segment().asSlice(0, bytes), device, Ownership.SCOPED, a);
+    }
+
+    /** Memory that lives as long as {@code like} does, on its device: a gradient lives as long as its parameter. */
     public static Storage allocateLike(Storage like, long bytes) {
-        return like.ownership == Ownership.SCOPED ? allocate(bytes) : owned(bytes);
+        return like.ownership == Ownership.SCOPED ? allocate(like.device, bytes) : owned(like.device, bytes);
     }
 
     /** Owned host memory, whatever scope is open. */
     public static Storage owned(long bytes) {
-        Arena arena = Arena.ofShared();
-        Storage s = new Storage(NativeMemory.allocate(bytes, arena), Device.CPU, Ownership.OWNED);
-        s.cleanable = CLEANER.register(s, arena::close); // the action holds the arena, never the storage
+        return owned(Device.CPU, bytes);
+    }
+
+    /** Owned memory on {@code device}, whatever scope is open. */
+    public static Storage owned(Device device, long bytes) {
+        Storage s;
+        if (device.isCpu()) {
+            Arena arena = Arena.ofShared();
+            s = new Storage(NativeMemory.allocate(bytes, arena), Device.CPU, Ownership.OWNED, null);
+            s.cleanable = CLEANER.register(s, arena::close); // the action holds the arena, never the storage
+        } else {
+            DeviceAllocation a = deviceAllocation(device, bytes);
+            s = new Storage(a.block.segment().asSlice(0, bytes), device, Ownership.OWNED, a);
+            s.cleanable = CLEANER.register(s, a);
+        }
         return s;
+    }
+
+    private static DeviceAllocation deviceAllocation(Device device, long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("allocation size must be >= 0, got " + bytes);
+        // Allocators hand out at least one byte: an empty tensor still gets a distinct, valid address.
+        return new DeviceAllocation(Backends.runtime(device).allocate(Math.max(1, bytes)));
     }
 
     /** Wraps a caller's segment; nothing is copied and nothing will be freed by us. */
     public static Storage borrow(MemorySegment segment, Device device) {
-        return new Storage(segment, device, Ownership.BORROWED);
+        return new Storage(segment, device, Ownership.BORROWED, null);
     }
 
     public MemorySegment segment() {
@@ -75,6 +127,8 @@ public final class Storage {
     }
 
     public boolean isAlive() {
+        // A device segment's scope is never alive (that is what keeps Java out of it); our allocation says.
+        if (allocation != null) return !allocation.freed;
         return segment.scope().isAlive();
     }
 

@@ -2,11 +2,14 @@ package dev.latentr3.engine.memory;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A region of tensor lifetimes, typically one training step: every tensor allocated on this thread while the scope is
  * the innermost open one is freed when it closes. Tensors that must outlive it (parameters, gradients of
- * parameters, optimizer state) are allocated outside any scope or with {@link Storage#owned}.
+ * parameters, optimizer state) are allocated outside any scope or with {@link Storage#owned}. Device memory of the
+ * scope goes back to its allocator's cache at the same moment.
  *
  * <pre>{@code
  * try (var step = TensorScope.open()) {
@@ -20,6 +23,7 @@ public final class TensorScope implements AutoCloseable {
     private static final ThreadLocal<ArrayDeque<TensorScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
 
     private final Arena arena = Arena.ofShared();
+    private final List<Runnable> deviceFrees = new ArrayList<>();
     private final Thread owner = Thread.currentThread();
     private boolean closed;
 
@@ -40,6 +44,11 @@ public final class TensorScope implements AutoCloseable {
         return arena;
     }
 
+    /** Runs {@code free} when this scope closes (device blocks, which no arena owns). */
+    void onClose(Runnable free) {
+        deviceFrees.add(free);
+    }
+
     @Override
     public void close() {
         if (closed) return;
@@ -53,5 +62,7 @@ public final class TensorScope implements AutoCloseable {
         open.pop();
         closed = true;
         arena.close();
+        for (Runnable free : deviceFrees) free.run();
+        deviceFrees.clear();
     }
 }

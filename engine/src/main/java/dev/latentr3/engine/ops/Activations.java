@@ -19,11 +19,11 @@ public final class Activations {
                     + " must have the same shape");
         }
         Tensor gc = gate.contiguous(), uc = up.contiguous();
-        Tensor out = Tensor.empty(gate.shape());
+        Tensor out = Tensor.empty(gate.device(), gate.shape());
         gate.backend().rows().swiglu(out.numel(), gc.data(), uc.data(), out.data());
         return Tensor.record(op, out, g -> {
             Tensor dOut = g.contiguous();
-            Tensor dGate = Tensor.empty(gate.shape()), dUp = Tensor.empty(up.shape());
+            Tensor dGate = Tensor.empty(gate.device(), gate.shape()), dUp = Tensor.empty(gate.device(), up.shape());
             gate.backend().rows().swigluBackward(out.numel(), gc.data(), uc.data(), dOut.data(), dGate.data(), dUp.data());
             return new Tensor[]{dGate, dUp};
         }, gate, up);

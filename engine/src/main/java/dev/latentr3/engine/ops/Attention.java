@@ -53,13 +53,13 @@ public final class Attention {
 
         Tensor qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
         Tensor mask = keyMask == null ? null : keyMask.contiguous();
-        Tensor out = Tensor.empty(q.shape());
-        Tensor lse = Tensor.empty(batch, hq, lq);
+        Tensor out = Tensor.empty(q.device(), q.shape());
+        Tensor lse = Tensor.empty(q.device(), batch, hq, lq);
         q.backend().attention().attention(batch, lq, lk, hq, hkv, headDim, s, causal, qc.data(), kc.data(), vc.data(),
                 mask == null ? null : mask.data(), out.data(), lse.data());
         return Tensor.record(op, out, g -> {
             Tensor dOut = g.contiguous();
-            Tensor dq = Tensor.empty(q.shape()), dk = Tensor.empty(k.shape()), dv = Tensor.empty(v.shape());
+            Tensor dq = Tensor.empty(q.device(), q.shape()), dk = Tensor.empty(q.device(), k.shape()), dv = Tensor.empty(q.device(), v.shape());
             q.backend().attention().attentionBackward(batch, lq, lk, hq, hkv, headDim, s, causal, qc.data(), kc.data(),
                     vc.data(), mask == null ? null : mask.data(), out.data(), lse.data(), dOut.data(),
                     dq.data(), dk.data(), dv.data());

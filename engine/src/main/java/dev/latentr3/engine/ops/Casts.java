@@ -17,7 +17,7 @@ public final class Casts {
         x.checkAlive(op);
         if (x.dtype() == dtype) return x;
         Tensor xc = x.contiguous();
-        Tensor out = Tensor.empty(dtype, x.shape());
+        Tensor out = Tensor.empty(x.device(), dtype, x.shape());
         if (x.dtype() == DType.F32 && dtype == DType.BF16) {
             x.backend().elementwise().f32ToBf16(out.numel(), xc.data(), out.data());
         } else if (x.dtype() == DType.BF16 && dtype == DType.F32) {

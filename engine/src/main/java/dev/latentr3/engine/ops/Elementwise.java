@@ -77,18 +77,18 @@ public final class Elementwise {
     /** alpha * x + beta. */
     public static Tensor affine(Tensor x, float alpha, float beta) {
         Tensor xc = requireF32("affine", x).contiguous();
-        Tensor out = Tensor.empty(x.shape());
+        Tensor out = Tensor.empty(x.device(), x.shape());
         x.backend().elementwise().affine(out.numel(), alpha, beta, xc.data(), out.data());
         return Tensor.record("affine", out, g -> new Tensor[]{affine(g, alpha, 0f)}, x);
     }
 
     private static Tensor unary(String name, Unary op, Tensor x) {
         Tensor xc = requireF32(name, x).contiguous();
-        Tensor out = Tensor.empty(x.shape());
+        Tensor out = Tensor.empty(x.device(), x.shape());
         x.backend().elementwise().unary(op, out.numel(), xc.data(), out.data());
         return Tensor.record(name, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dx = Tensor.empty(x.shape());
+            Tensor dx = Tensor.empty(x.device(), x.shape());
             x.backend().elementwise().unaryBackward(op, dx.numel(), xc.data(), out.data(), gc.data(), dx.data());
             return new Tensor[]{dx};
         }, x);
@@ -99,7 +99,7 @@ public final class Elementwise {
         requireF32(name, b);
         Ops.sameDevice(name, a, b);
         int[] shape = Shapes.broadcast(name, a.shape(), b.shape());
-        Tensor out = Tensor.empty(shape);
+        Tensor out = Tensor.empty(a.device(), shape);
         a.backend().elementwise().binary(op, shape, a.data(), Shapes.broadcastStrides(a, shape),
                 b.data(), Shapes.broadcastStrides(b, shape), out.data());
         return out;

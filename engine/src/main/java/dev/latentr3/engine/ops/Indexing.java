@@ -29,11 +29,11 @@ public final class Indexing {
         int[] outShape = java.util.Arrays.copyOf(ids.shape(), ids.dim() + 1);
         outShape[ids.dim()] = dim;
         Tensor tc = table.contiguous();
-        Tensor out = Tensor.empty(outShape);
+        Tensor out = Tensor.empty(table.device(), outShape);
         table.backend().elementwise().gatherRows(n, dim, tc.data(), vocab, idx.data(), out.data());
         return Tensor.record(op, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dTable = Tensor.zeros(vocab, dim);
+            Tensor dTable = Tensor.zeros(table.device(), vocab, dim);
             table.backend().elementwise().scatterAddRows(n, dim, gc.data(), idx.data(), vocab, dTable.data());
             return new Tensor[]{dTable, null};
         }, table, ids);
@@ -57,22 +57,24 @@ public final class Indexing {
             throw new IllegalArgumentException(op + ": values " + values.describe() + " must be [" + n + ", " + dim
                     + "] for rows " + rows.describe() + " into base " + base.describe());
         }
-        int[] at = Ops.requireIndices(op, "row", rows, height, base, null);
+        // The distinct-rows check reads the rows in Java: a device tensor of rows is copied to the host for it (rows
+        // are few: one per injected vector).
+        int[] at = Ops.hostIndices(op, "row", rows, height, base, null);
         boolean[] seen = new boolean[height];
         for (int r : at) {
             if (seen[r]) throw new IllegalArgumentException(op + ": row " + r + " appears twice in " + rows.describe());
             seen[r] = true;
         }
         Tensor rc = rows.contiguous(), vc = values.contiguous();
-        Tensor out = Tensor.empty(height, dim);
+        Tensor out = Tensor.empty(base.device(), height, dim);
         Views.copyInto(out, base);
         base.backend().elementwise().putRows(n, dim, vc.data(), rc.data(), height, out.data());
         return Tensor.record(op, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dBase = Tensor.empty(height, dim);
+            Tensor dBase = Tensor.empty(base.device(), height, dim);
             Views.copyInto(dBase, gc);
             base.backend().elementwise().fillRows(n, dim, 0f, rc.data(), height, dBase.data());
-            Tensor dValues = Tensor.empty(n, dim);
+            Tensor dValues = Tensor.empty(base.device(), n, dim);
             base.backend().elementwise().gatherRows(n, dim, gc.data(), height, rc.data(), dValues.data());
             return new Tensor[]{dBase, null, dValues};
         }, base, rows, values);
@@ -80,7 +82,8 @@ public final class Indexing {
 
     private static Tensor int32Copy(String op, Tensor ids) {
         try {
-            return Tensor.ofInts(ids.toIntArray(), ids.shape());
+            // No I64 -> I32 cast kernel: the ids take an explicit trip through the host (they are usually built there).
+            return Tensor.ofInts(ids.toIntArray(), ids.shape()).to(ids.device());
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException(op + ": I64 ids in " + ids.describe() + " exceed the int32 range of any table", e);
         }

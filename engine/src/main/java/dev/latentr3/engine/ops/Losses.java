@@ -27,11 +27,11 @@ public final class Losses {
         }
         Ops.requireIndices(op, "target", targets, vocab, logits, ignoreIndex);
         Tensor lc = logits.contiguous(), tc = targets.contiguous();
-        Tensor logp = Tensor.empty(rows), lse = Tensor.empty(rows);
+        Tensor logp = Tensor.empty(logits.device(), rows), lse = Tensor.empty(logits.device(), rows);
         logits.backend().rows().logProbGather(rows, vocab, lc.data(), tc.data(), ignoreIndex, logp.data(), lse.data());
         return Tensor.record(op, logp, g -> {
             Tensor dLogp = g.contiguous();
-            Tensor dLogits = Tensor.empty(rows, vocab);
+            Tensor dLogits = Tensor.empty(logits.device(), rows, vocab);
             logits.backend().rows().logProbGatherBackward(rows, vocab, lc.data(), tc.data(), ignoreIndex, lse.data(),
                     dLogp.data(), dLogits.data());
             return new Tensor[]{dLogits, null};
@@ -45,6 +45,8 @@ public final class Losses {
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex) {
         Tensor logp = logProbGather(logits, targets, ignoreIndex);
+        // The mean's divisor is needed in Java (a scale factor): targets in device memory are copied to the host for
+        // it, one small copy of N ints per call, which also waits for the device.
         int counted = 0;
         for (int t : targets.toIntArray()) if (t != ignoreIndex) counted++;
         return logp.sum().scale(counted == 0 ? 0f : -1f / counted);

@@ -39,7 +39,7 @@ public final class MatMul {
         int[] outShape = Arrays.copyOf(batchA, batchA.length + 2);
         outShape[outShape.length - 2] = m;
         outShape[outShape.length - 1] = n;
-        Tensor out = Tensor.empty(outShape);
+        Tensor out = Tensor.empty(a.device(), outShape);
 
         if (bShared && foldsIntoRows(a)) {
             // [..., m, k] @ [k, n] is one [batch*m, k] @ [k, n] GEMM when a's rows are evenly spaced.
@@ -81,7 +81,7 @@ public final class MatMul {
         Tensor x2 = x.contiguous();
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = outDim;
-        Tensor out = Tensor.empty(outShape);
+        Tensor out = Tensor.empty(x.device(), outShape);
         Operand ow = Operand.of(w);
         x.backend().gemm().sgemm(false, !ow.trans, rows, outDim, in, 1f, x2.data(), in, ow.t.data(), ow.ld, 0f, out.data(), outDim);
         if (bias != null) {

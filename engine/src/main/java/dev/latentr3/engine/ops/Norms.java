@@ -28,13 +28,13 @@ public final class Norms {
         }
         int rows = Math.toIntExact(x.numel() / dim);
         Tensor xc = x.contiguous(), wc = weight.contiguous();
-        Tensor out = Tensor.empty(x.shape());
-        Tensor rstd = Tensor.empty(rows);
+        Tensor out = Tensor.empty(x.device(), x.shape());
+        Tensor rstd = Tensor.empty(x.device(), rows);
         x.backend().rows().rmsNorm(rows, dim, xc.data(), wc.data(), eps, out.data(), rstd.data());
         return Tensor.record(op, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dx = Tensor.empty(x.shape());
-            Tensor dWeight = Tensor.zeros(dim); // the kernel accumulates into it
+            Tensor dx = Tensor.empty(x.device(), x.shape());
+            Tensor dWeight = Tensor.zeros(x.device(), dim); // the kernel accumulates into it
             x.backend().rows().rmsNormBackward(rows, dim, xc.data(), wc.data(), rstd.data(), gc.data(), dx.data(),
                     dWeight.data());
             return new Tensor[]{dx, dWeight};

@@ -37,11 +37,21 @@ public final class Ops {
     }
 
     /**
-     * Reads int32 indices and checks each is in [0, bound) (the rows of {@code of}), or equals {@code exempt} when
-     * that is not null (an ignore index). Checked here, before any kernel runs, so that the message names the op,
-     * the position and both tensors.
+     * Checks int32 indices in host memory: each must be in [0, bound) (the rows of {@code of}), or equal
+     * {@code exempt} when that is not null (an ignore index). Checked here, before any kernel runs, so that the message
+     * names the op, the position and both tensors. Indices in device memory are not read here (that would wait for
+     * the device on every call): the device kernels check them and fail the call naming the bad entry.
      */
-    public static int[] requireIndices(String op, String what, Tensor indices, int bound, Tensor of, Integer exempt) {
+    public static void requireIndices(String op, String what, Tensor indices, int bound, Tensor of, Integer exempt) {
+        requireDType(op, what + "s", indices, DType.I32);
+        if (indices.device().isCpu()) hostIndices(op, what, indices, bound, of, exempt);
+    }
+
+    /**
+     * The indices as host values, checked as {@link #requireIndices} does; a device tensor is copied to the host for
+     * this (for ops that need the values themselves in Java).
+     */
+    public static int[] hostIndices(String op, String what, Tensor indices, int bound, Tensor of, Integer exempt) {
         requireDType(op, what + "s", indices, DType.I32);
         int[] values = indices.toIntArray();
         for (int i = 0; i < values.length; i++) {

@@ -5,8 +5,6 @@ import dev.latentr3.engine.Shapes;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.kernels.ElementwiseKernels.Reduce;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /** Sums, means and maxima over axes. A reduced axis is viewed as the middle of [outer, reduce, inner]. */
@@ -42,7 +40,7 @@ public final class Reductions {
         boolean[] reduced = new boolean[in.length];
         reduced[a] = true;
         int[] keptShape = keptShape(in, reduced);
-        Tensor indices = Tensor.empty(DType.I32, keptShape);
+        Tensor indices = Tensor.empty(x.device(), DType.I32, keptShape);
         Tensor out = reduceAxis(x.contiguous(), a, Reduce.MAX, indices).detach();
         out = out.reshape(keepDim ? keptShape : droppedShape(in, reduced));
         return Tensor.record("max", out, g -> new Tensor[]{scatterAlongAxis(g.reshape(keptShape).contiguous(), indices, in, a)}, x);
@@ -74,7 +72,7 @@ public final class Reductions {
         for (int i = axis + 1; i < s.length; i++) inner *= s[i];
         int[] outShape = s.clone();
         outShape[axis] = 1;
-        Tensor out = Tensor.empty(outShape);
+        Tensor out = Tensor.empty(c.device(), outShape);
         c.backend().elementwise().reduce(op, outer, s[axis], inner, c.data(), out.data(),
                 indices == null ? null : indices.data());
         return out;
@@ -84,16 +82,8 @@ public final class Reductions {
         int outer = 1, inner = 1;
         for (int i = 0; i < axis; i++) outer *= in[i];
         for (int i = axis + 1; i < in.length; i++) inner *= in[i];
-        Tensor dx = Tensor.zeros(in);
-        MemorySegment gd = g.data(), id = indices.data(), dd = dx.data();
-        int n = in[axis];
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
-                int k = id.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, (long) o * inner + i);
-                float v = gd.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) o * inner + i);
-                dd.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) o * n + k) * inner + i, v);
-            }
-        }
+        Tensor dx = Tensor.empty(g.device(), in);
+        g.backend().elementwise().maxBackward(outer, in[axis], inner, g.data(), indices.data(), dx.data());
         return dx;
     }
 

@@ -37,11 +37,11 @@ public final class Rope {
         Tensor pos = (shared ? positions.expand(batch, tokens) : positions).contiguous();
         int rows = Math.multiplyExact(batch, tokens);
         Tensor xc = x.contiguous();
-        Tensor out = Tensor.empty(x.shape());
+        Tensor out = Tensor.empty(x.device(), x.shape());
         x.backend().rows().rope(rows, heads, headDim, rotaryDim, theta, pos.data(), false, xc.data(), out.data());
         return Tensor.record(op, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dx = Tensor.empty(x.shape());
+            Tensor dx = Tensor.empty(x.device(), x.shape());
             x.backend().rows().rope(rows, heads, headDim, rotaryDim, theta, pos.data(), true, gc.data(), dx.data());
             return new Tensor[]{dx, null};
         }, x, positions);

@@ -35,11 +35,11 @@ public final class Softmax {
         int cols = x.size(-1);
         int rows = Math.toIntExact(x.numel() / cols);
         Tensor xc = x.contiguous();
-        Tensor out = Tensor.empty(x.shape());
+        Tensor out = Tensor.empty(x.device(), x.shape());
         forward.run(x.backend().rows(), rows, cols, xc.data(), out.data());
         return Tensor.record(op, out, g -> {
             Tensor gc = g.contiguous();
-            Tensor dx = Tensor.empty(x.shape());
+            Tensor dx = Tensor.empty(x.device(), x.shape());
             backward.run(x.backend().rows(), rows, cols, out.data(), gc.data(), dx.data());
             return new Tensor[]{dx};
         }, x);

@@ -3,7 +3,6 @@ package dev.latentr3.engine.ops;
 import dev.latentr3.engine.Shapes;
 import dev.latentr3.engine.Tensor;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -93,7 +92,7 @@ public final class Views {
         newShape[a] = end - start;
         Tensor out = view(t, newShape, strides, t.offset() + start * strides[a]);
         return Tensor.record("slice", out, g -> {
-            Tensor full = Tensor.zeros(shape);
+            Tensor full = Tensor.zeros(t.device(), shape);
             copyInto(full.slice(a, start, end), g);
             return new Tensor[]{full};
         }, t);
@@ -141,7 +140,7 @@ public final class Views {
     /** A contiguous copy (recorded: its gradient passes through unchanged). */
     public static Tensor contiguous(Tensor t) {
         t.checkAlive("contiguous");
-        Tensor out = Tensor.empty(t.dtype(), t.shape());
+        Tensor out = Tensor.empty(t.device(), t.dtype(), t.shape());
         t.backend().elementwise().copyStrided(t.dtype().byteSize(), t.shape(), t.data(), t.strides(), out.data());
         return Tensor.record("contiguous", out, g -> new Tensor[]{g}, t);
     }
@@ -163,8 +162,9 @@ public final class Views {
             }
             total += s[a];
         }
+        Ops.sameDevice("concat", parts);
         shape[a] = total;
-        Tensor out = Tensor.empty(parts[0].dtype(), shape);
+        Tensor out = Tensor.empty(parts[0].device(), parts[0].dtype(), shape);
         int[] starts = new int[parts.length];
         int at = 0;
         for (int i = 0; i < parts.length; i++) {
@@ -182,42 +182,24 @@ public final class Views {
 
     /**
      * Writes src's values into the (possibly strided) view dst, which shares memory with its base. Not recorded:
-     * callers use it inside forwards and backwards on fresh tensors.
+     * callers use it inside forwards and backwards on fresh tensors. src on another device is copied over first.
      */
     public static void copyInto(Tensor dst, Tensor src) {
         if (!Arrays.equals(dst.shape(), src.shape()) || dst.dtype() != src.dtype()) {
             throw new IllegalArgumentException("copyInto: " + src.describe() + " does not match destination " + dst.describe());
         }
         if (dst.numel() == 0) return;
+        src.checkAlive("copyInto");
+        dst.checkAlive("copyInto");
+        if (!src.device().equals(dst.device())) src = src.to(dst.device());
         int width = src.dtype().byteSize();
         if (dst.isContiguous()) {
             src.backend().elementwise().copyStrided(width, src.shape(), src.data(), src.strides(), dst.data());
             return;
         }
-        // Copy row by row into the destination's innermost runs (contiguous source rows, one bulk copy each).
+        // A strided destination (a slice of a larger tensor): the backend writes it, on the host run by run, on a
+        // device with one kernel.
         Tensor s = src.contiguous();
-        int[] shape = dst.shape();
-        long[] ds = dst.strides();
-        int rank = shape.length;
-        int inner = shape[rank - 1];
-        boolean innerContiguous = ds[rank - 1] == 1;
-        long rows = dst.numel() / inner;
-        MemorySegment from = s.data(), to = dst.data();
-        int[] idx = new int[rank - 1];
-        for (long r = 0; r < rows; r++) {
-            long dOff = 0;
-            for (int i = 0; i < rank - 1; i++) dOff += idx[i] * ds[i];
-            if (innerContiguous) {
-                MemorySegment.copy(from, r * inner * width, to, dOff * width, (long) inner * width);
-            } else {
-                for (int j = 0; j < inner; j++) {
-                    MemorySegment.copy(from, (r * inner + j) * width, to, (dOff + j * ds[rank - 1]) * width, width);
-                }
-            }
-            for (int i = rank - 2; i >= 0; i--) {
-                if (++idx[i] < shape[i]) break;
-                idx[i] = 0;
-            }
-        }
+        dst.backend().elementwise().copyToStrided(width, dst.shape(), s.data(), dst.data(), dst.strides());
     }
 }

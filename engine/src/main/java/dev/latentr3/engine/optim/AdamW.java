@@ -70,7 +70,7 @@ public final class AdamW {
                 throw new IllegalArgumentException("AdamW: parameter " + e.getKey() + " " + p.describe()
                         + " must be a contiguous F32 tensor that requires grad");
             }
-            slots.add(new Slot(e.getKey(), p, OwnedTensors.zeros(p.shape()), OwnedTensors.zeros(p.shape()),
+            slots.add(new Slot(e.getKey(), p, OwnedTensors.zeros(p.device(), p.shape()), OwnedTensors.zeros(p.device(), p.shape()),
                     decayRule.decays(e.getKey(), p)));
         }
     }

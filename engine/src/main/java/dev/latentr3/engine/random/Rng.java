@@ -1,9 +1,12 @@
 package dev.latentr3.engine.random;
 
 import dev.latentr3.engine.DType;
+import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Tensor;
+import dev.latentr3.engine.memory.Transfers;
 import dev.latentr3.kernels.Parallel;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -116,15 +119,15 @@ public final class Rng implements RandomGenerator {
     /** Fills t with independent uniform values in [lo, hi); returns t. */
     public Tensor uniform(Tensor t, float lo, float hi) {
         if (!(hi > lo)) throw new IllegalArgumentException("Rng.uniform: need lo < hi, got [" + lo + ", " + hi + ")");
-        MemorySegment d = target("uniform", t);
+        check("uniform", t);
         float width = hi - lo;
         float below = Math.nextDown(hi);
-        fillBlocks(t.numel(), (w, first, count) -> {
+        onHost(t, d -> fillBlocks(t.numel(), (w, first, count) -> {
             for (int j = 0; j < count; j++) {
                 float u = (w[j] >>> 8) * TWO_POW_MINUS_24; // 24 bits: every value exactly representable, < 1
                 d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, first + j, Math.min(lo + width * u, below));
             }
-        });
+        }));
         return t;
     }
 
@@ -134,15 +137,15 @@ public final class Rng implements RandomGenerator {
      */
     public Tensor normal(Tensor t, float mean, float std) {
         if (!(std >= 0)) throw new IllegalArgumentException("Rng.normal: std must be >= 0, got " + std);
-        MemorySegment d = target("normal", t);
-        fillBlocks(t.numel(), (w, first, count) -> {
+        check("normal", t);
+        onHost(t, d -> fillBlocks(t.numel(), (w, first, count) -> {
             double r0 = boxMullerRadius(w[0]), a0 = 2 * Math.PI * unitOpen(w[1]);
             double r1 = boxMullerRadius(w[2]), a1 = 2 * Math.PI * unitOpen(w[3]);
             double[] z = {r0 * Math.cos(a0), r0 * Math.sin(a0), r1 * Math.cos(a1), r1 * Math.sin(a1)};
             for (int j = 0; j < count; j++) {
                 d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, first + j, (float) (mean + std * z[j]));
             }
-        });
+        }));
         return t;
     }
 
@@ -179,13 +182,30 @@ public final class Rng implements RandomGenerator {
         });
     }
 
-    private static MemorySegment target(String op, Tensor t) {
+    private static void check(String op, Tensor t) {
         t.checkAlive("Rng." + op);
-        if (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isCpu()) {
-            throw new IllegalArgumentException("Rng." + op + ": expected a contiguous F32 tensor in CPU memory, got "
+        if (t.dtype() != DType.F32 || !t.isContiguous()) {
+            throw new IllegalArgumentException("Rng." + op + ": expected a contiguous F32 tensor, got "
                     + t.describe() + (t.isContiguous() ? "" : " (not contiguous)") + " on " + t.device());
         }
-        return t.data();
+    }
+
+    /**
+     * Runs {@code fill} on t's memory when it is host memory; a device tensor is filled on the host and copied over
+     * (the numbers are then identical to a CPU run's, which is what makes CPU and device runs comparable; fills are
+     * for initialisation, not per step).
+     */
+    private static void onHost(Tensor t, java.util.function.Consumer<MemorySegment> fill) {
+        if (t.device().isCpu()) {
+            fill.accept(t.data());
+            return;
+        }
+        long bytes = t.numel() * Float.BYTES;
+        try (Arena staging = Arena.ofShared()) { // shared: the fill runs on the kernel thread pool
+            MemorySegment host = staging.allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+            fill.accept(host);
+            Transfers.copy(host, Device.CPU, t.data(), t.device(), bytes);
+        }
     }
 
     private static long fnv1a64(byte[] bytes) {

@@ -61,6 +61,33 @@ public final class ElementwiseArgs {
      * A strided view of a non-empty shape must address only elements inside its segment: the lowest offset reached is
      * at least 0 and the highest is below the segment's element count.
      */
+    /** The size checks of maxBackward; returns outer * inner. */
+    public static long maxBackwardSizes(int outer, int reduce, int inner, MemorySegment dy, MemorySegment indices,
+                                        MemorySegment dx) {
+        nonNegative("maxBackward", "outer", outer);
+        nonNegative("maxBackward", "reduce", reduce);
+        nonNegative("maxBackward", "inner", inner);
+        long results = (long) outer * inner;
+        holds("maxBackward", "dy", dy, results, Float.BYTES);
+        holds("maxBackward", "indices", indices, results, Integer.BYTES);
+        holds("maxBackward", "dx", dx, results * reduce, Float.BYTES);
+        return results;
+    }
+
+    /**
+     * Checks that a view written element by element gives each element its own address: no stride 0 over a dimension
+     * of more than one element (an expanded view), where parallel writes would race. (Other aliasing strides are not
+     * produced by the engine's views and are not searched for.)
+     */
+    public static void distinctAddresses(String kernel, String arg, int[] shape, long[] strides) {
+        for (int d = 0; d < shape.length; d++) {
+            if (strides[d] == 0 && shape[d] > 1) {
+                throw new IllegalArgumentException(kernel + ": " + arg + " has stride 0 in dimension " + d + " of size "
+                        + shape[d] + " (a broadcast view), so its elements share addresses and cannot be written");
+            }
+        }
+    }
+
     public static void stridedView(String kernel, String arg, int[] shape, long[] strides, MemorySegment s, long elementBytes) {
         if (s == null) throw new IllegalArgumentException(kernel + ": " + arg + " is null");
         long lo = 0, hi = 0;

@@ -42,6 +42,12 @@ public final class CudaDriver {
     public static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
     public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
     public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+    /** CU_MEMHOSTALLOC_PORTABLE / CU_MEMHOSTREGISTER_PORTABLE: pinned for every context, not only the current one. */
+    public static final int CU_MEMHOST_PORTABLE = 1;
+    /** CU_EVENT_DISABLE_TIMING: an event used only for ordering is cheaper without a timestamp. */
+    public static final int CU_EVENT_DISABLE_TIMING = 2;
+    /** CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED and CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED. */
+    public static final int CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED = 712, CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED = 713;
     /** CUfunction_attribute CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES. */
     public static final int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 
@@ -60,7 +66,8 @@ public final class CudaDriver {
             cuFuncSetAttribute$address, cuLaunchKernel$address, cuStreamCreate$address, cuStreamDestroy_v2$address,
             cuStreamSynchronize$address, cuEventCreate$address, cuEventRecord$address, cuEventSynchronize$address,
             cuEventElapsedTime_v2$address, cuEventDestroy_v2$address, cuGetErrorName$address,
-            cuGetErrorString$address;
+            cuGetErrorString$address, cuMemHostAlloc$address, cuMemFreeHost$address, cuMemHostRegister_v2$address,
+            cuMemHostUnregister$address, cuMemcpyHtoDAsync_v2$address, cuMemcpyDtoHAsync_v2$address;
 
     /** The emulator's extras (absent from libcuda.so.1). */
     private final MemorySegment emu_last_error$address, emu_configure$address, emu_kernel_count$address,
@@ -104,6 +111,12 @@ public final class CudaDriver {
         cuEventDestroy_v2$address = find("cuEventDestroy_v2", missing);
         cuGetErrorName$address = find("cuGetErrorName", missing);
         cuGetErrorString$address = find("cuGetErrorString", missing);
+        cuMemHostAlloc$address = find("cuMemHostAlloc", missing);
+        cuMemFreeHost$address = find("cuMemFreeHost", missing);
+        cuMemHostRegister_v2$address = find("cuMemHostRegister_v2", missing);
+        cuMemHostUnregister$address = find("cuMemHostUnregister", missing);
+        cuMemcpyHtoDAsync_v2$address = find("cuMemcpyHtoDAsync_v2", missing);
+        cuMemcpyDtoHAsync_v2$address = find("cuMemcpyDtoHAsync_v2", missing);
         if (!missing.isEmpty()) {
             throw new UnsatisfiedLinkError(libraryName + " lacks " + String.join(", ", missing)
                     + " (a CUDA driver older than 13.0?)");
@@ -466,6 +479,92 @@ public final class CudaDriver {
     public int cuMemcpyDtoD_v2(long dstDevice, long srcDevice, long byteCount) {
         try {
             return (int) cuMemcpyDtoD_v2.HANDLE.invokeExact(cuMemcpyDtoD_v2$address, dstDevice, srcDevice, byteCount);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cuMemcpyHtoDAsync_v2 {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, CU_DEVICEPTR, C_POINTER, C_SIZE_T, C_POINTER);
+        static final MethodHandle HANDLE = handle(DESC);
+    }
+
+    /**
+     * {@code CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dstDevice, const void *srcHost, size_t ByteCount, CUstream hStream)}
+     */
+    public int cuMemcpyHtoDAsync_v2(long dstDevice, MemorySegment srcHost, long byteCount, MemorySegment hStream) {
+        try {
+            return (int) cuMemcpyHtoDAsync_v2.HANDLE.invokeExact(cuMemcpyHtoDAsync_v2$address, dstDevice, srcHost, byteCount, hStream);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cuMemcpyDtoHAsync_v2 {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, CU_DEVICEPTR, C_SIZE_T, C_POINTER);
+        static final MethodHandle HANDLE = handle(DESC);
+    }
+
+    /** {@code CUresult cuMemcpyDtoHAsync_v2(void *dstHost, CUdeviceptr srcDevice, size_t ByteCount, CUstream hStream)} */
+    public int cuMemcpyDtoHAsync_v2(MemorySegment dstHost, long srcDevice, long byteCount, MemorySegment hStream) {
+        try {
+            return (int) cuMemcpyDtoHAsync_v2.HANDLE.invokeExact(cuMemcpyDtoHAsync_v2$address, dstHost, srcDevice, byteCount, hStream);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cuMemHostAlloc {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T, C_INT);
+        static final MethodHandle HANDLE = handle(DESC);
+    }
+
+    /** {@code CUresult cuMemHostAlloc(void **pp, size_t bytesize, unsigned int Flags)} */
+    public int cuMemHostAlloc(MemorySegment pp, long bytesize, int flags) {
+        try {
+            return (int) cuMemHostAlloc.HANDLE.invokeExact(cuMemHostAlloc$address, pp, bytesize, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cuMemFreeHost {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = handle(DESC);
+    }
+
+    /** {@code CUresult cuMemFreeHost(void *p)} */
+    public int cuMemFreeHost(MemorySegment p) {
+        try {
+            return (int) cuMemFreeHost.HANDLE.invokeExact(cuMemFreeHost$address, p);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cuMemHostRegister_v2 {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T, C_INT);
+        static final MethodHandle HANDLE = handle(DESC);
+    }
+
+    /** {@code CUresult cuMemHostRegister_v2(void *p, size_t bytesize, unsigned int Flags)} */
+    public int cuMemHostRegister_v2(MemorySegment p, long bytesize, int flags) {
+        try {
+            return (int) cuMemHostRegister_v2.HANDLE.invokeExact(cuMemHostRegister_v2$address, p, bytesize, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cuMemHostUnregister {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = handle(DESC);
+    }
+
+    /** {@code CUresult cuMemHostUnregister(void *p)} */
+    public int cuMemHostUnregister(MemorySegment p) {
+        try {
+            return (int) cuMemHostUnregister.HANDLE.invokeExact(cuMemHostUnregister$address, p);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -17,6 +17,9 @@ public final class CudaElementwise implements ElementwiseKernels {
     static final Kernel COPY_STRIDED_B16 = new Kernel("copy_strided_b16", "liiipllllp");
     static final Kernel COPY_STRIDED_B32 = new Kernel("copy_strided_b32", "liiipllllp");
     static final Kernel COPY_STRIDED_B64 = new Kernel("copy_strided_b64", "liiipllllp");
+    static final Kernel COPY_TO_STRIDED_B16 = new Kernel("copy_to_strided_b16", "liiippllll");
+    static final Kernel COPY_TO_STRIDED_B32 = new Kernel("copy_to_strided_b32", "liiippllll");
+    static final Kernel COPY_TO_STRIDED_B64 = new Kernel("copy_to_strided_b64", "liiippllll");
     static final Kernel UNARY = new Kernel("ew_unary_f32", "ilpp");
     static final Kernel UNARY_BACKWARD = new Kernel("ew_unary_backward_f32", "ilpppp");
     static final Kernel AFFINE = new Kernel("ew_affine_f32", "lffpp");
@@ -145,9 +148,32 @@ public final class CudaElementwise implements ElementwiseKernels {
     }
 
     @Override
+    public void copyToStrided(int elementBytes, int[] shape, MemorySegment src, MemorySegment dst, long[] dstStrides) {
+        Kernel kernel = switch (elementBytes) {
+            case 2 -> COPY_TO_STRIDED_B16;
+            case 4 -> COPY_TO_STRIDED_B32;
+            case 8 -> COPY_TO_STRIDED_B64;
+            default -> throw new IllegalArgumentException("copyToStrided: elementBytes must be 2, 4 or 8, got " + elementBytes);
+        };
+        long n = ElementwiseArgs.elementCount("copyToStrided", shape, dstStrides);
+        ElementwiseArgs.holds("copyToStrided", "src", src, n, elementBytes);
+        if (n == 0) return;
+        ElementwiseArgs.stridedView("copyToStrided", "dst", shape, dstStrides, dst, elementBytes);
+        ElementwiseArgs.distinctAddresses("copyToStrided", "dst", shape, dstStrides);
+        Padded p = Padded.of("copyToStrided", StridedLayout.of(shape, dstStrides), 1);
+        rt.launch(kernel, rt.linearGrid(n), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, n, p.d1, p.d2, p.d3, src, dst,
+                p.s[0][0], p.s[0][1], p.s[0][2], p.s[0][3]);
+    }
+
+    @Override
     public void reduce(Reduce op, int outer, int reduce, int inner, MemorySegment x, MemorySegment out,
                        MemorySegment indices) {
         reductions.reduce(op, outer, reduce, inner, x, out, indices);
+    }
+
+    @Override
+    public void maxBackward(int outer, int reduce, int inner, MemorySegment dy, MemorySegment indices, MemorySegment dx) {
+        reductions.maxBackward(outer, reduce, inner, dy, indices, dx);
     }
 
     @Override

@@ -14,6 +14,7 @@ final class CudaReductions {
     static final Kernel MAX_ROWS = new Kernel("reduce_max_rows_f32", "iippp");
     static final Kernel MAX_COLS = new Kernel("reduce_max_cols_f32", "iiippp");
     static final Kernel SUM_SQUARES = new Kernel("sum_squares_partial_f64", "lpp");
+    static final Kernel MAX_BACKWARD = new Kernel("reduce_max_backward_f32", "iiippp");
     static final Kernel TO_BF16 = new Kernel("cast_f32_to_bf16", "lpp");
     static final Kernel FROM_BF16 = new Kernel("cast_bf16_to_f32", "lpp");
 
@@ -86,5 +87,12 @@ final class CudaReductions {
         ElementwiseArgs.holds("bf16ToF32", "dst", dst, n, Float.BYTES);
         if (n == 0) return;
         rt.launch(FROM_BF16, rt.linearGrid(n), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, n, src, dst);
+    }
+
+    void maxBackward(int outer, int reduce, int inner, MemorySegment dy, MemorySegment indices, MemorySegment dx) {
+        long results = ElementwiseArgs.maxBackwardSizes(outer, reduce, inner, dy, indices, dx);
+        if (results * reduce == 0) return;
+        rt.launch(MAX_BACKWARD, rt.linearGrid(results), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, outer, reduce, inner, dy,
+                indices, dx);
     }
 }

@@ -90,6 +90,7 @@ public final class CudaRuntime {
     private final int computeMajor, computeMinor, multiprocessors;
     private final long totalMemory;
     private final DeviceAllocator allocator = new DeviceAllocator(this);
+    private final PinnedHost pinned = new PinnedHost(this);
     // The current context is per OS thread: every thread that calls the driver must set it once.
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
 
@@ -333,17 +334,43 @@ public final class CudaRuntime {
         driver.check(driver.cuCtxSynchronize(), "cuCtxSynchronize");
     }
 
-    /** Copies all of {@code host} to the start of {@code device}. */
+    /**
+     * Copies all of {@code host} to the start of {@code device}, ordered on the default stream. Registered (pinned)
+     * host memory is read by the DMA engine directly; large pageable copies go through pinned staging buffers and
+     * return once queued ({@link PinnedHost}); {@code host} may be reused as soon as this returns either way.
+     */
     public void copyToDevice(MemorySegment host, MemorySegment device) {
         requireFits("copyToDevice", host.byteSize(), device);
         makeCurrent();
+        if (host.byteSize() >= PinnedHost.STAGING_THRESHOLD && !pinned.isPinned(host)) {
+            pinned.stagedToDevice(host, device.address());
+            return;
+        }
         driver.check(driver.cuMemcpyHtoD_v2(device.address(), nativeView(host), host.byteSize()), "cuMemcpyHtoD_v2");
     }
 
-    /** Fills all of {@code host} from the start of {@code device}. */
+    /**
+     * Pins {@code host} (native memory) until the returned registration closes: copies from and to it then skip the
+     * staging buffers. Registering costs a driver call that locks the pages, so it pays for buffers reused across
+     * many copies (a data loader's batch buffers), not for one copy.
+     */
+    public AutoCloseable registerHost(MemorySegment host) {
+        return pinned.register(host);
+    }
+
+    /** Whether all of {@code host} is registered with {@link #registerHost}. */
+    public boolean isRegistered(MemorySegment host) {
+        return pinned.isPinned(host);
+    }
+
+    /** Fills all of {@code host} from the start of {@code device}, after the work queued before it. */
     public void copyToHost(MemorySegment device, MemorySegment host) {
         requireFits("copyToHost", host.byteSize(), device);
         makeCurrent();
+        if (host.byteSize() >= PinnedHost.STAGING_THRESHOLD && !pinned.isPinned(host)) {
+            pinned.stagedToHost(device.address(), host);
+            return;
+        }
         if (host.isNative()) {
             driver.check(driver.cuMemcpyDtoH_v2(host, device.address(), host.byteSize()), "cuMemcpyDtoH_v2");
             return;

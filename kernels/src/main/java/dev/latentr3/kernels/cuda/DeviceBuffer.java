@@ -1,18 +1,23 @@
 package dev.latentr3.kernels.cuda;
 
+import dev.latentr3.kernels.DeviceRuntime;
+import dev.latentr3.kernels.DeviceSegments;
+
 import java.lang.foreign.MemorySegment;
 
 /**
  * A block of device memory from a {@link DeviceAllocator}; {@link #close()} gives it back to the allocator's cache.
  * Its {@link #segment()} carries the device address and the requested size: the kernels' argument checks read sizes
- * from it, and a launch passes its address. Java must never read or write it on a GPU (it is not host memory).
+ * from it, and a launch passes its address. It is a {@link DeviceSegments} segment: Java cannot read or write it, on a
+ * GPU nor in the emulator (whose device memory is host memory), so host code touching device memory fails in CI.
+ * {@link #close()} may be called from any thread (the engine's Cleaner frees owned tensors).
  */
-public final class DeviceBuffer implements AutoCloseable {
+public final class DeviceBuffer implements DeviceRuntime.Block {
     private final DeviceAllocator owner;
     private final long address;
     private final long bytes;
     private final long capacity;
-    private boolean closed;
+    private volatile boolean closed;
 
     DeviceBuffer(DeviceAllocator owner, long address, long bytes, long capacity) {
         this.owner = owner;
@@ -21,10 +26,11 @@ public final class DeviceBuffer implements AutoCloseable {
         this.capacity = capacity;
     }
 
-    /** The device address as a segment of {@link #bytes()} bytes. */
+    /** The device address as a segment of {@link #bytes()} bytes, not accessible from the host. */
+    @Override
     public MemorySegment segment() {
         checkOpen();
-        return MemorySegment.ofAddress(address).reinterpret(bytes);
+        return DeviceSegments.of(address, bytes);
     }
 
     public long address() {
@@ -47,8 +53,10 @@ public final class DeviceBuffer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
         owner.release(this);
     }
 }

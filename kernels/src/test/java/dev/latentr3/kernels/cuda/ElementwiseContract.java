@@ -176,6 +176,56 @@ abstract class ElementwiseContract {
     }
 
     @Test
+    void copiesIntoStridedViewsLikeTheReference() {
+        // Slices of a [6, 9, 5] array: along the middle axis (runs of 5), along the last (runs of 2), and a transposed
+        // destination (stride 1 nowhere innermost).
+        int[][] shapes = {{6, 4, 5}, {6, 9, 2}, {5, 9}};
+        long[][] strides = {{45, 5, 1}, {45, 5, 1}, {1, 5}};
+        long[] offsets = {2 * 5, 3, 0};
+        long base = 6 * 9 * 5;
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            for (int c = 0; c < shapes.length; c++) {
+                for (int width : new int[] {2, 4, 8}) {
+                    long n = 1;
+                    for (int x : shapes[c]) n *= x;
+                    MemorySegment src = randomFloats(d.arena, n * width / 4 + 1, width, -5, 5).asSlice(0, n * width);
+                    MemorySegment before = randomFloats(d.arena, base * width / 4 + 1, width + 10, -5, 5).asSlice(0, base * width);
+                    MemorySegment want = d.arena.allocate(base * width);
+                    want.copyFrom(before);
+                    ref.copyToStrided(width, shapes[c], src, want.asSlice(offsets[c] * width), strides[c]);
+                    MemorySegment dDst = d.upload(before);
+                    cuda().copyToStrided(width, shapes[c], d.upload(src), dDst.asSlice(offsets[c] * width), strides[c]);
+                    assertEquals(-1L, want.mismatch(d.download(dDst, base * width)), "copyToStrided case " + c + " width " + width);
+                }
+            }
+            MemorySegment dst = d.bytes(64, 0);
+            assertThrows(IllegalArgumentException.class,
+                    () -> cuda().copyToStrided(4, new int[] {3, 2}, d.bytes(24, 0), dst, new long[] {0, 1}));
+        }
+    }
+
+    @Test
+    void maxBackwardScattersLikeTheReference() {
+        int[][] shapes = {{1, 7, 1}, {5, 9, 1}, {3, 4, 6}, {2, 1, 3}};
+        int seed = 40;
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            for (int[] s : shapes) {
+                int outer = s[0], reduce = s[1], inner = s[2];
+                long results = (long) outer * inner;
+                MemorySegment x = randomFloats(d.arena, results * reduce, ++seed, -3, 3);
+                MemorySegment max = d.arena.allocate(results * 4), idx = d.arena.allocate(results * 4);
+                ref.reduce(Reduce.MAX, outer, reduce, inner, x, max, idx);
+                MemorySegment dy = randomFloats(d.arena, results, ++seed, -2, 2);
+                MemorySegment want = d.arena.allocate(results * reduce * 4);
+                ref.maxBackward(outer, reduce, inner, dy, idx, want);
+                MemorySegment dDx = d.nanFloats(results * reduce);
+                cuda().maxBackward(outer, reduce, inner, d.upload(dy), d.upload(idx), dDx);
+                assertEquals(-1L, want.mismatch(d.download(dDx, results * reduce * 4)), "maxBackward " + java.util.Arrays.toString(s));
+            }
+        }
+    }
+
+    @Test
     void reductionsMatchTheReference() {
         int[][] shapes = {{1, 1, 1}, {3, 1000, 1}, {37, 33, 1}, {2, 257, 5}, {4, 9, 70}, {1, 4099, 1}};
         try (DeviceScope d = new DeviceScope(runtime())) {

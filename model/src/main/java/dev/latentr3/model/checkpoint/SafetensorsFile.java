@@ -1,6 +1,7 @@
 package dev.latentr3.model.checkpoint;
 
 import dev.latentr3.engine.DType;
+import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.model.json.FileFormatException;
 
@@ -133,13 +134,13 @@ public final class SafetensorsFile implements AutoCloseable {
         if (bytes.address() % type.byteSize() == 0) {
             return Tensor.wrap(bytes, type, e.shape()).named(name);
         }
-        Tensor aligned = Tensor.empty(type, e.shape()).named(name);
+        Tensor aligned = Tensor.empty(Device.CPU, type, e.shape()).named(name); // file bytes: host memory
         MemorySegment.copy(bytes, 0, aligned.data(), 0, bytes.byteSize());
         return aligned;
     }
 
     /**
-     * A new F32 tensor (scoped or owned, as {@link Tensor#empty} allocates) holding the F16 tensor {@code name}
+     * A new F32 host tensor (scoped or owned, as {@link Tensor#empty} allocates) holding the F16 tensor {@code name}
      * converted exactly (every half-precision value is representable in single precision). A copy, unlike
      * {@link #tensor}: the engine computes in F32 and has no half-precision type.
      */
@@ -149,7 +150,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new IllegalArgumentException(path + ": tensor \"" + name + "\" is " + e.dtype() + ", not F16; read it with tensor(name)");
         }
         MemorySegment bytes = bytes(e);
-        Tensor out = Tensor.empty(DType.F32, e.shape()).named(name);
+        Tensor out = Tensor.empty(Device.CPU, DType.F32, e.shape()).named(name); // converted in Java: host memory
         MemorySegment dst = out.data();
         long n = e.numel();
         for (long i = 0; i < n; i++) {

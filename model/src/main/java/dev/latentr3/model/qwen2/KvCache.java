@@ -1,6 +1,7 @@
 package dev.latentr3.model.qwen2;
 
 import dev.latentr3.engine.DType;
+import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.autograd.GradMode;
 import dev.latentr3.engine.memory.OwnedTensors;
@@ -25,24 +26,27 @@ public final class KvCache implements AutoCloseable {
     private final Tensor[] keys, values;
     private final Tensor mask;
     private final int[] realTokens;
+    private final Device device;
     private int length;
 
-    KvCache(Qwen2Config config, int batch, int capacity) {
+    /** A cache on {@code device} (the model's: keys and values are written by its attention). */
+    KvCache(Qwen2Config config, int batch, int capacity, Device device) {
         if (batch <= 0 || capacity <= 0) {
             throw new IllegalArgumentException("KvCache: batch " + batch + " and capacity " + capacity + " must be positive");
         }
         this.batch = batch;
         this.capacity = capacity;
+        this.device = device;
         this.kvHeads = config.numKeyValueHeads();
         this.headDim = config.headDim();
         int layers = config.numHiddenLayers();
         this.keys = new Tensor[layers];
         this.values = new Tensor[layers];
         for (int i = 0; i < layers; i++) {
-            keys[i] = OwnedTensors.empty(DType.F32, batch, capacity, kvHeads, headDim).named("cache.keys." + i);
-            values[i] = OwnedTensors.empty(DType.F32, batch, capacity, kvHeads, headDim).named("cache.values." + i);
+            keys[i] = OwnedTensors.empty(device, DType.F32, batch, capacity, kvHeads, headDim).named("cache.keys." + i);
+            values[i] = OwnedTensors.empty(device, DType.F32, batch, capacity, kvHeads, headDim).named("cache.values." + i);
         }
-        this.mask = OwnedTensors.empty(DType.I32, batch, capacity).named("cache.mask");
+        this.mask = OwnedTensors.empty(device, DType.I32, batch, capacity).named("cache.mask");
         this.realTokens = new int[batch];
     }
 
@@ -78,7 +82,7 @@ public final class KvCache implements AutoCloseable {
                 p[i] = m[i] != 0 ? seen++ : 1;
             }
         }
-        return Tensor.ofInts(p, batch, l);
+        return Tensor.ofInts(p, batch, l).to(device); // counted on the host, used where the cache lives
     }
 
     /** Checks that {@code newTokens} more tokens fit. */
@@ -159,7 +163,7 @@ public final class KvCache implements AutoCloseable {
         }
         if (n > 0) {
             try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
-                Tensor rows = Tensor.ofInts(from, batch);
+                Tensor rows = Tensor.ofInts(from, batch).to(device);
                 for (int i = 0; i < keys.length; i++) {
                     // Gathered into a scoped temporary first: in place, a row may be read after another was written.
                     copyInto(keys[i], gatherRows(source.keys[i], rows, n), n);
@@ -186,7 +190,7 @@ public final class KvCache implements AutoCloseable {
             int[] r = rows.toIntArray();
             int w = flat.size(1);
             for (int b = 0; b < r.length; b++) System.arraycopy(m, r[b] * w, out, b * w, w);
-            return Tensor.ofInts(out, shape);
+            return Tensor.ofInts(out, shape).to(t.device());
         }
         return Indexing.embedding(flat, rows).reshape(shape);
     }

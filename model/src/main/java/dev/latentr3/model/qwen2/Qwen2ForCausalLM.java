@@ -110,7 +110,8 @@ public final class Qwen2ForCausalLM {
         int b = inputsEmbeds.size(0), l = inputsEmbeds.size(1);
         if (attentionMask != null) checkBatchShaped("attention mask", attentionMask, b, l);
         Tensor pos = positions != null ? positions
-                : attentionMask != null ? defaultPositions(attentionMask) : defaultPositions(Tensor.ofInts(ones(b * l), b, l));
+                : attentionMask != null ? defaultPositions(attentionMask)
+                : defaultPositions(Tensor.ofInts(ones(b * l), b, l).to(inputsEmbeds.device()));
         checkBatchShaped("positions", pos, b, l);
         return decoder(inputsEmbeds, attentionMask, pos, logitPositions, null);
     }
@@ -149,7 +150,7 @@ public final class Qwen2ForCausalLM {
 
     /** A KV cache for {@code batch} rows of up to {@code capacity} tokens (prompt and generated, padding included). */
     public KvCache newCache(int batch, int capacity) {
-        return new KvCache(config, batch, capacity);
+        return new KvCache(config, batch, capacity, weights.embedTokens().device());
     }
 
     /**
@@ -168,7 +169,7 @@ public final class Qwen2ForCausalLM {
                 p[i] = m[i] != 0 ? seen++ : 1;
             }
         }
-        return Tensor.ofInts(p, b, l);
+        return Tensor.ofInts(p, b, l).to(attentionMask.device()); // computed on the host, used where the mask lives
     }
 
     /** The decoder stack, final norm and the requested logits; keyMask I32 [B, L] or null. */
@@ -219,8 +220,9 @@ public final class Qwen2ForCausalLM {
         Tensor rows = hidden.reshape(b * l, dim);
         if (!logitPositions.isAll(b, l)) {
             int[] flat = logitPositions.flatRows(b, l);
-            if (flat.length == 0) return Tensor.empty(0, config.vocabSize());
-            rows = Indexing.embedding(rows, Tensor.ofInts(flat, flat.length)); // a row gather, with its scatter-add backward
+            if (flat.length == 0) return Tensor.empty(hidden.device(), 0, config.vocabSize());
+            // a row gather, with its scatter-add backward
+            rows = Indexing.embedding(rows, Tensor.ofInts(flat, flat.length).to(hidden.device()));
         }
         return MatMul.linear(rows, weights.lmHead(), null);
     }

@@ -1,6 +1,7 @@
 package dev.latentr3.model.qwen2;
 
 import dev.latentr3.engine.DType;
+import dev.latentr3.engine.DefaultDevice;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.autograd.GradMode;
 import dev.latentr3.engine.memory.OwnedTensors;
@@ -147,7 +148,12 @@ public final class Qwen2Weights {
                     throw new IllegalArgumentException("Qwen2Weights.load: weight " + name + " is " + t.dtype()
                             + ", expected F32 or BF16");
                 }
-                loaded.put(name, OwnedTensors.copyOf(Casts.to(t, DType.F32)).named(name));
+                // Host weights (a checkpoint, arrays) land on the default device, so that loading under
+                // DefaultDevice.use(device) builds the model there; weights already on a device stay on it.
+                Tensor f32 = Casts.to(t, DType.F32);
+                Tensor owned = OwnedTensors.empty(t.device().isCpu() ? DefaultDevice.current() : t.device(), DType.F32, t.shape());
+                Views.copyInto(owned, f32);
+                loaded.put(name, owned.named(name));
             }
         }
         return new Qwen2Weights(loaded, config.numHiddenLayers(), config.tieWordEmbeddings());
@@ -175,7 +181,7 @@ public final class Qwen2Weights {
 
     private static Tensor resizedRows(String name, Tensor old, int rows, SplittableRandom random, double std) {
         int oldRows = old.size(0), width = old.size(1), keep = Math.min(oldRows, rows);
-        Tensor out = OwnedTensors.empty(DType.F32, rows, width).named(name);
+        Tensor out = OwnedTensors.empty(old.device(), DType.F32, rows, width).named(name);
         try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
             Views.copyInto(out.slice(0, 0, keep), old.slice(0, 0, keep));
             if (rows > keep) {

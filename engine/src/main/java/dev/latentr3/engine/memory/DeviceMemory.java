@@ -1,0 +1,41 @@
+package dev.latentr3.engine.memory;
+
+import dev.latentr3.engine.Backends;
+import dev.latentr3.engine.Device;
+import dev.latentr3.kernels.DeviceRuntime;
+
+/** Tensor memory per device: what is live, what an allocator keeps cached, and the peak, for logs and leak tests. */
+public final class DeviceMemory {
+    private DeviceMemory() {}
+
+    /**
+     * Bytes of tensor memory handed out and not yet freed, bytes an allocator keeps for reuse (0 on the host, whose
+     * reuse is the C allocator's), and the highest live value so far. Device numbers count whole allocator blocks.
+     */
+    public record Stats(long liveBytes, long cachedBytes, long peakLiveBytes) {}
+
+    public static Stats stats(Device device) {
+        if (device.isCpu()) return new Stats(NativeMemory.liveBytes(), 0, NativeMemory.peakBytes());
+        DeviceRuntime.MemoryStats s = Backends.runtime(device).memoryStats();
+        return new Stats(s.liveBytes(), s.cachedBytes(), s.peakLiveBytes());
+    }
+
+    /** Gives a device allocator's cached blocks back to the device (for another process, or before measuring). */
+    public static void releaseCached(Device device) {
+        if (!device.isCpu()) Backends.runtime(device).releaseCached();
+    }
+
+    /**
+     * Pins host memory (native, e.g. a data loader's reused batch buffer) for copies to and from {@code device} until
+     * the returned handle closes: the device's DMA engine then reads it directly instead of through staging.
+     */
+    public static AutoCloseable registerHost(Device device, java.lang.foreign.MemorySegment host) {
+        if (device.isCpu()) throw new IllegalArgumentException("registerHost: the cpu needs no pinned memory");
+        return Backends.runtime(device).registerHost(host);
+    }
+
+    /** Waits until all work queued on {@code device} has finished (no-op on the CPU, whose kernels are synchronous). */
+    public static void synchronize(Device device) {
+        if (!device.isCpu()) Backends.runtime(device).synchronize();
+    }
+}
