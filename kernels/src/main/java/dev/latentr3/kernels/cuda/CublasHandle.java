@@ -165,8 +165,8 @@ public final class CublasHandle {
                                   MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
         rt.makeCurrent();
         setScalars(alpha, beta);
-        cublas.check(cublas.cublasGemmEx(handle, op(transA), op(transB), m, n, k, alphaBeta.asSlice(0, 4), a,
-                p.inputType, lda, b, p.inputType, ldb, alphaBeta.asSlice(4, 4), c, p.outputType, ldc, p.computeType,
+        cublas.check(cublas.cublasGemmEx(handle, op(transA), op(transB), m, n, k, alphaBeta.asSlice(0, 4), raw(a),
+                p.inputType, lda, raw(b), p.inputType, ldb, alphaBeta.asSlice(4, 4), raw(c), p.outputType, ldc, p.computeType,
                 Cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx");
     }
 
@@ -178,8 +178,17 @@ public final class CublasHandle {
         rt.makeCurrent();
         setScalars(alpha, beta);
         cublas.check(cublas.cublasGemmStridedBatchedEx(handle, op(transA), op(transB), m, n, k, alphaBeta.asSlice(0, 4),
-                a, p.inputType, lda, strideA, b, p.inputType, ldb, strideB, alphaBeta.asSlice(4, 4), c, p.outputType, ldc,
+                raw(a), p.inputType, lda, strideA, raw(b), p.inputType, ldb, strideB, alphaBeta.asSlice(4, 4), raw(c),
+                p.outputType, ldc,
                 strideC, batch, p.computeType, Cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx");
+    }
+
+    /**
+     * The bare address of a device segment: device segments belong to a closed arena so that Java cannot read them
+     * (DeviceSegments), and a downcall would refuse such a segment as an argument; cuBLAS only needs the pointer.
+     */
+    private static MemorySegment raw(MemorySegment deviceSegment) {
+        return MemorySegment.ofAddress(deviceSegment.address());
     }
 
     /**
