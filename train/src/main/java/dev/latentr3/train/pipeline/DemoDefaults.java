@@ -1,5 +1,6 @@
 package dev.latentr3.train.pipeline;
 
+import dev.latentr3.train.config.ConfigTree;
 import dev.latentr3.train.dataset.SyntheticDataset;
 import dev.latentr3.train.eval.DecodingStyle;
 import dev.latentr3.train.eval.EvaluationOptions;
@@ -11,8 +12,8 @@ import dev.latentr3.train.sft.SftConfig;
 import java.util.List;
 
 /**
- * The demo's embedded settings, sized to finish within minutes on 2 CPU cores with byte-level tokens (the reason
- * for the short histories and the cutoff, see {@link #CUTOFF}).
+ * The demo's embedded settings (configs/demo.yaml spells out the same values), sized to finish within minutes on
+ * 2 CPU cores with byte-level tokens: hence the short histories and the cutoff (see {@link #CUTOFF}).
  */
 public final class DemoDefaults {
     private DemoDefaults() {}
@@ -23,13 +24,22 @@ public final class DemoDefaults {
      */
     public static final int CUTOFF = 352;
 
-    public static DemoRun.Settings settings(int users, int sftEpochs, int rlSteps, Advantages.Kind advantages, List<Long> seeds) {
-        var data = new SyntheticDataset.Options(128, users, 5, 3, 6, 4, 4, 2, 1);
+    public static DemoRun.Settings settings() {
+        var data = new SyntheticDataset.Options(128, 300, 5, 3, 6, 4, 4, 2, 1);
         var shape = new ModelShape(64, 192, 2, 4, 2, 1024, 0.02);
-        var sft = new SftConfig(8, 1, sftEpochs, 3e-3, 10, true, 0.0, 1.0, 1_000_000, 1, CUTOFF, 0);
-        var rl = new RlStage.Settings(new RlTrainer.Settings(rlSteps, 4, 3e-3, Math.min(5, rlSteps - 1), 1.0, 0.0, 0,
-                new LrGrpoConfig(8, 0.5f, advantages, 0)), CUTOFF);
+        var sft = new SftConfig(8, 1, 1, 3e-3, 10, true, 0.0, 1.0, 1_000_000, 1, CUTOFF, 0);
+        var rl = new RlStage.Settings(new RlTrainer.Settings(30, 4, 3e-3, 5, 1.0, 0.0, 0,
+                new LrGrpoConfig(8, 0.5f, Advantages.Kind.GROUP_MEAN_STD, 0)), CUTOFF);
         var eval = new EvalStage.Settings(new EvaluationOptions(10, 16, DecodingStyle.BIGREC), CUTOFF, 100, 32);
-        return new DemoRun.Settings(data, "musics", shape, seeds, sft, rl, eval);
+        return new DemoRun.Settings(data, null, "musics", shape, List.of(1L, 2L, 3L), sft, rl, eval);
+    }
+
+    /** The settings with every key of {@code root} that configs/demo.yaml documents applied over the defaults. */
+    public static DemoRun.Settings read(ConfigTree root) {
+        DemoRun.Settings d = settings();
+        return new DemoRun.Settings(PipelineConfig.synthetic(root.section("synthetic"), d.data()),
+                PipelineConfig.optionalData(root.section("data")), root.section("data").string("category_phrase", d.phrase()), PipelineConfig.shape(root.section("model"), d.shape()),
+                PipelineConfig.seeds(root, d.seeds()), PipelineConfig.sft(root.section("sft"), d.sft()),
+                PipelineConfig.rl(root.section("rl"), d.rl()), PipelineConfig.eval(root.section("eval"), d.eval()));
     }
 }

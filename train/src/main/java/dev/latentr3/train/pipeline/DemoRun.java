@@ -30,6 +30,7 @@ public final class DemoRun {
 
     /**
      * @param data     the synthetic dataset's options (its seed is the data seed, shared by every model seed)
+     * @param source   a real dataset to use instead of the synthetic one, or null
      * @param phrase   the prompt template's category phrase
      * @param shape    the model shape
      * @param seeds    one run of the three variants per seed (model init, data order, noise)
@@ -37,7 +38,7 @@ public final class DemoRun {
      * @param rl       RL settings (its seed is replaced by the run's)
      * @param eval     evaluation settings
      */
-    public record Settings(SyntheticDataset.Options data, String phrase, ModelShape shape, List<Long> seeds, SftConfig sft,
+    public record Settings(SyntheticDataset.Options data, PipelineConfig.DataSource source, String phrase, ModelShape shape, List<Long> seeds, SftConfig sft,
                            RlStage.Settings rl, EvalStage.Settings eval) {
         public Settings {
             seeds = List.copyOf(seeds);
@@ -59,13 +60,20 @@ public final class DemoRun {
 
     public static Result run(Settings s, Path runDir, PrintStream out) {
         Path dataDir = runDir.resolve("data");
-        SyntheticDataset.write(s.data(), dataDir);
-        DatasetSplits data = DatasetSplits.read(new DatasetLayout(dataDir));
+        DatasetSplits data;
+        if (s.source() == null) {
+            SyntheticDataset.write(s.data(), dataDir);
+            data = DatasetSplits.read(new DatasetLayout(dataDir));
+        } else {
+            data = s.source().load();
+            new DatasetLayout(dataDir).write(data.catalog(), data.train(), data.valid(), data.test());
+        }
         PromptTemplate template = new PromptTemplate(s.phrase());
         String tokenizerJson = ByteLevelTokenizerJson.json(ByteLevelTokenizerJson.QWEN_SPECIAL_TOKENS);
         AtomicFiles.writeUtf8(runDir.resolve("tokenizer.json"), tokenizerJson);
-        out.printf(Locale.ROOT, "Data: %d items, %d / %d / %d train / valid / test rows (synthetic, seed %d) in %s%n",
-                data.catalog().size(), data.train().size(), data.valid().size(), data.test().size(), s.data().seed(), dataDir);
+        out.printf(Locale.ROOT, "Data: %d items, %d / %d / %d train / valid / test rows (%s) in %s%n",
+                data.catalog().size(), data.train().size(), data.valid().size(), data.test().size(),
+                s.source() == null ? "synthetic, seed " + s.data().seed() : s.source().csv() != null ? s.source().csv() : s.source().dir(), dataDir);
 
         List<Cell> cells = new ArrayList<>();
         List<RlStage.Outcome> rls = new ArrayList<>();
@@ -92,8 +100,9 @@ public final class DemoRun {
             RlStage.Outcome r = RlStage.run(l.model(), data.train(), data.valid(), template, rlSettings,
                     seedDir.resolve(VARIANTS.get(2)), out);
             rls.add(r);
-            out.printf(Locale.ROOT, "  clean reward (-PPL) on the validation rows: %.4f before RL, %.4f after%n",
-                    r.heldOutCleanRewardBefore(), r.heldOutCleanRewardAfter());
+            out.printf(Locale.ROOT, "  clean reward (-PPL) on the validation rows: %.4f before RL, %.4f after; latent RMS %.3f, "
+                            + "token embedding RMS %.3f, sigma %.3f%n", r.heldOutCleanRewardBefore(), r.heldOutCleanRewardAfter(),
+                    r.scaleBefore().latentRms(), r.scaleBefore().embeddingRms(), rlSettings.trainer().grpo().sigma());
             Cell rlCell = evaluate(VARIANTS.get(2), seed, r.model(), data, template, s.eval(), seedDir, t0, out);
             cells.add(new Cell(rlCell.variant(), seed, rlCell.eval(), rlCell.trainSeconds() + sftCell.trainSeconds()));
         }
@@ -139,15 +148,17 @@ public final class DemoRun {
 
     private static String report(Settings s, DatasetSplits data, Result r, String table) {
         StringBuilder sb = new StringBuilder("# LatentR3 demo\n\n");
-        sb.append(String.format(Locale.ROOT, "Synthetic data: %d items, %d / %d / %d train / valid / test rows. "
+        sb.append(String.format(Locale.ROOT, "Data: %d items, %d / %d / %d train / valid / test rows. "
                         + "Model: Qwen2, %d layers, hidden %d, byte-level tokens. Seeds %s.%n%n",
                 data.catalog().size(), data.train().size(), data.valid().size(), data.test().size(), s.shape().layers(),
                 s.shape().hidden(), s.seeds()));
         sb.append(table).append('\n');
-        sb.append("| seed | clean reward before RL | after RL |\n|---|---|---|\n");
+        sb.append("LR-GRPO: the clean reward is -PPL of the target given the noise-free latent, on the validation rows.\n\n");
+        sb.append("| seed | clean reward before RL | after RL | latent RMS | embedding RMS |\n|---|---|---|---|---|\n");
         for (int i = 0; i < r.rl().size(); i++) {
-            sb.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f |%n", s.seeds().get(i),
-                    r.rl().get(i).heldOutCleanRewardBefore(), r.rl().get(i).heldOutCleanRewardAfter()));
+            RlStage.Outcome o = r.rl().get(i);
+            sb.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.3f | %.3f |%n", s.seeds().get(i),
+                    o.heldOutCleanRewardBefore(), o.heldOutCleanRewardAfter(), o.scaleBefore().latentRms(), o.scaleBefore().embeddingRms()));
         }
         return sb.toString();
     }

@@ -30,7 +30,36 @@ public final class RlStage {
 
     /** The trained model, the steps' metrics, and the mean clean reward on the held-out rows before and after. */
     public record Outcome(RecModel model, List<RlTrainer.StepMetrics> steps, double heldOutCleanRewardBefore,
-                          double heldOutCleanRewardAfter, Path modelDir) {}
+                          double heldOutCleanRewardAfter, LatentScale scaleBefore, Path modelDir) {}
+
+    /**
+     * The root mean square of the clean latent's entries and of the prompt tokens' embedding entries, over some
+     * held-out rows: the scale that the noise sigma perturbs (sigma far above the latent's RMS explores far from it).
+     */
+    public record LatentScale(double latentRms, double embeddingRms) {
+        static LatentScale of(RecModel model, List<RlExample> examples) {
+            var latent = model.latent();
+            double lat = 0, emb = 0;
+            long nl = 0, ne = 0;
+            try (var noGrad = dev.latentr3.engine.autograd.GradMode.noGrad();
+                 var scope = dev.latentr3.engine.memory.TensorScope.open()) {
+                for (RlExample e : examples.subList(0, Math.min(8, examples.size()))) {
+                    int[] seq = e.sequence(latent.thoughtId());
+                    var ids = dev.latentr3.engine.Tensor.ofInts(seq, 1, seq.length);
+                    for (float v : latent.inject(ids, null, dev.latentr3.model.latent.LatentNoise.none()).latents().toFloatArray()) {
+                        lat += v * v;
+                        nl++;
+                    }
+                    int[] prompt = e.prompt();
+                    for (float v : latent.llm().embed(dev.latentr3.engine.Tensor.ofInts(prompt, 1, prompt.length)).toFloatArray()) {
+                        emb += v * v;
+                        ne++;
+                    }
+                }
+            }
+            return new LatentScale(Math.sqrt(lat / nl), Math.sqrt(emb / ne));
+        }
+    }
 
     private RlStage() {}
 
@@ -40,6 +69,7 @@ public final class RlStage {
         RlTrainer trainer = new RlTrainer(model.latent(), examples(model, train, template, settings.cutoff()), settings.trainer());
         List<RlExample> held = examples(model, heldOut, template, settings.cutoff());
         double before = mean(trainer.grpo().cleanRewards(held));
+        LatentScale scale = LatentScale.of(model, held);
         try {
             java.nio.file.Files.createDirectories(outDir);
         } catch (java.io.IOException e) {
@@ -49,7 +79,7 @@ public final class RlStage {
         double after = mean(trainer.grpo().cleanRewards(held));
         Path dir = outDir.resolve(MODEL);
         ModelFolder.write(dir, model);
-        return new Outcome(model, steps, before, after, dir);
+        return new Outcome(model, steps, before, after, scale, dir);
     }
 
     /** The rows as RL examples, each sequence left-truncated to {@code cutoff} tokens as SFT's collator does. */

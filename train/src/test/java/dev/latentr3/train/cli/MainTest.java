@@ -44,8 +44,8 @@ class MainTest {
     }
 
     @Test
-    void demoTrainsAndPrintsASample() {
-        assertEquals(0, run("demo", "--steps", "3"));
+    void lmDemoTrainsAndPrintsASample() {
+        assertEquals(0, run("lm-demo", "--steps", "3"));
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("3/3") && text.contains("Greedy sample: \"The keeper "), text);
     }
