@@ -1,6 +1,7 @@
 package dev.latentr3.train.cli;
 
 import dev.latentr3.model.json.FileFormatException;
+import dev.latentr3.train.config.ConfigException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +55,10 @@ public final class Main {
             new Command("generate", GenerateCommand.USAGE,
                     "continues a prompt with a Qwen2 checkpoint folder (greedy by default, or sampling, or beams)",
                     GenerateCommand::run),
+            new Command("prepare-data", PrepareDataCommand.USAGE,
+                    "writes a dataset folder (info.txt, train/valid/test.csv) from raw Amazon 2018 reviews and metadata "
+                            + "or from the synthetic generator, as its YAML config says (see configs/prepare-data.yaml)",
+                    PrepareDataCommand::run),
             new Command("doctor", "doctor", "reports the JDK, the CPU's vector width, and the CUDA driver, device, "
                     + "kernels, cuBLAS and emulator (or why each is missing)",
                     (args, in, out, err) -> DoctorCommand.run(args, out, err)),
@@ -90,7 +95,7 @@ public final class Main {
         } catch (Args.UsageException e) {
             err.println("latentr3 " + c.name() + ": " + e.getMessage() + ". Usage: latentr3 " + c.usage());
             return USAGE_ERROR;
-        } catch (IOException | UncheckedIOException | FileFormatException | IllegalArgumentException e) {
+        } catch (IOException | UncheckedIOException | FileFormatException | ConfigException | IllegalArgumentException e) {
             // Expected failures (files missing or malformed, a config the model refuses): the message names the cause.
             err.println("latentr3 " + c.name() + ": " + e.getMessage());
             return FAILURE;

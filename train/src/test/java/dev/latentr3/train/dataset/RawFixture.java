@@ -10,45 +10,45 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
-/** Builds raw Amazon 2018 files (JSON lines) in code, for the prepare-data tests. */
-final class RawFixture {
+/** Builds raw Amazon 2018 files (JSON lines) in code, for the prepare-data tests (here and in the CLI's). */
+public final class RawFixture {
     private final List<String> reviews = new ArrayList<>();
     private final List<String> metadata = new ArrayList<>();
 
-    static long at(String isoInstant) {
+    public static long at(String isoInstant) {
         return Instant.parse(isoInstant).getEpochSecond();
     }
 
     /** A review line as the 2018 files have them, with fields the pipeline ignores around the ones it reads. */
-    RawFixture review(String user, String asin, String overall, long time) {
+    public RawFixture review(String user, String asin, String overall, long time) {
         reviews.add("{\"overall\": " + overall + ", \"verified\": true, \"reviewTime\": \"01 1, 2018\", \"reviewerID\": \""
                 + user + "\", \"asin\": \"" + asin + "\", \"style\": {\"Format:\": \" Audio CD\"}, \"reviewerName\": \"R\", "
                 + "\"reviewText\": \"Great, \\\"really\\\"\", \"summary\": \"Five Stars\", \"unixReviewTime\": " + time + "}");
         return this;
     }
 
-    RawFixture rawReview(String line) {
+    public RawFixture rawReview(String line) {
         reviews.add(line);
         return this;
     }
 
     /** A metadata line; {@code title} null leaves the field out. */
-    RawFixture meta(String asin, String title) {
+    public RawFixture meta(String asin, String title) {
         metadata.add("{\"category\": [\"CDs & Vinyl\"], \"description\": [], \"asin\": \"" + asin + "\""
                 + (title == null ? "" : ", \"title\": " + json(title)) + ", \"brand\": \"\"}");
         return this;
     }
 
-    RawFixture rawMeta(String line) {
+    public RawFixture rawMeta(String line) {
         metadata.add(line);
         return this;
     }
 
-    Path writeReviews(Path file, boolean gzip) throws IOException {
+    public Path writeReviews(Path file, boolean gzip) throws IOException {
         return write(file, reviews, gzip);
     }
 
-    Path writeMetadata(Path file, boolean gzip) throws IOException {
+    public Path writeMetadata(Path file, boolean gzip) throws IOException {
         return write(file, metadata, gzip);
     }
 
