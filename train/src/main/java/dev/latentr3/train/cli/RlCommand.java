@@ -32,8 +32,10 @@ final class RlCommand {
 
         DatasetSplits splits = data.load();
         RlStage.Outcome o = RlStage.run(model.get(), splits.train(), splits.valid(), template, rl, dir, out);
-        out.printf(Locale.ROOT, "Clean reward (-PPL of the target, noise-free latent) on %d validation rows: %.4f before, %.4f after; model in %s%n",
-                splits.valid().size(), o.heldOutCleanRewardBefore(), o.heldOutCleanRewardAfter(), o.modelDir());
+        out.printf(Locale.ROOT, "Clean reward (-PPL of the target, noise-free latent) on %d validation rows: %.4f before, %.4f after; "
+                        + "latent RMS %.3f, token embedding RMS %.3f, sigma %.3f; model in %s%n", splits.valid().size(),
+                o.heldOutCleanRewardBefore(), o.heldOutCleanRewardAfter(), o.scaleBefore().latentRms(), o.scaleBefore().embeddingRms(),
+                rl.trainer().grpo().sigma(), o.modelDir());
         return 0;
     }
 }
