@@ -27,8 +27,8 @@ final class DemoCommand {
         Args args = Args.withConfig(argv, Set.of("--out"), Set.of());
         ConfigTree config = args.config(null);
         DemoRun.Settings settings = DemoDefaults.read(config);
-        Path dir = args.has("--out") ? Path.of(args.string("--out", null))
-                : config.path("out", Path.of("runs", "demo-" + System.currentTimeMillis() / 1000));
+        Path configured = config.path("out", Path.of("runs", "demo-" + System.currentTimeMillis() / 1000));
+        Path dir = args.has("--out") ? Path.of(args.string("--out", null)) : configured;
         config.requireAllRead();
         Files.createDirectories(dir);
         long start = System.nanoTime();
