@@ -65,7 +65,7 @@ public final class BenchReport {
         int benchmarks = 0;
         double seconds = 0;
         for (Comparison c : plan) {
-            for (BenchRun b : sides(c)) {
+            for (Side b : sides(c)) {
                 benchmarks++;
                 seconds += estimateSeconds(b, mode);
             }
@@ -75,7 +75,7 @@ public final class BenchReport {
         System.out.println("machine: " + machine.slug() + "; " + machine.peakFormula());
         if (dryRun) {
             for (Comparison c : plan) {
-                for (BenchRun b : sides(c)) System.out.println("  " + b.command(mode.jmhFlags()));
+                for (Side b : sides(c)) System.out.println("  " + b.command(mode));
             }
             return;
         }
@@ -90,8 +90,11 @@ public final class BenchReport {
                     : measure(c, c.ours(), mode, logs, ++done, benchmarks);
             Outcome ref;
             if (c.reference() == null) ref = Outcome.notRun(c.skipReference(), null);
-            else if (c.skipReference() != null) ref = Outcome.notRun(c.skipReference(), c.reference().command(mode.jmhFlags()));
-            else ref = measure(c, c.reference(), mode, logs, ++done, benchmarks);
+            else if (c.skipReference() != null) ref = Outcome.notRun(c.skipReference(), c.reference().command(mode));
+            else ref = switch (c.reference()) {
+                case BenchRun b -> measure(c, b, mode, logs, ++done, benchmarks);
+                case ScriptRun script -> ScriptSide.measure(c, script, mode, logs, ++done, benchmarks);
+            };
             results.add(new RowResult(c, ours, ref));
         }
         Report report = new Report(machine, LocalDate.now(), mode, results, gpuNote());
@@ -102,8 +105,8 @@ public final class BenchReport {
                 Duration.between(start, Instant.now()).toSeconds() / 60.0);
     }
 
-    private static List<BenchRun> sides(Comparison c) {
-        List<BenchRun> s = new ArrayList<>();
+    private static List<Side> sides(Comparison c) {
+        List<Side> s = new ArrayList<>();
         if (c.skipOurs() == null) s.add(c.ours());
         if (c.reference() != null && c.skipReference() == null) s.add(c.reference());
         return s;
@@ -159,8 +162,12 @@ public final class BenchReport {
         return "no results (see the log)";
     }
 
-    /** Seconds one benchmark takes: forks x (start-up + warm-up and measured iterations at their times). */
-    static double estimateSeconds(BenchRun b, RunMode mode) {
+    /** Seconds one side takes: a script's rounds, or a benchmark's forks x (start-up + warm-up and measured iterations). */
+    static double estimateSeconds(Side side, RunMode mode) {
+        if (side instanceof ScriptRun s) {
+            return FORK_OVERHEAD_S + (mode.warmups() + mode.forks() * mode.iterations()) * s.roundSeconds(mode);
+        }
+        BenchRun b = (BenchRun) side;
         Class<?> cls;
         try {
             String name = b.benchmark();

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
  * One JMH benchmark method at fixed parameters, e.g. {@code GemmBenchmark.fastGemm} with {@code shape=256x256x256}.
  * Parameters not named keep the benchmark's own values, so name every one that has several.
  */
-public record BenchRun(String benchmark, Map<String, String> params) {
+public record BenchRun(String benchmark, Map<String, String> params) implements Side {
 
     /** The include pattern for JMH (it matches with find(); anchored so that {@code forward} is not {@code forwardBackward}). */
     public String includeRegex() {
@@ -20,6 +20,12 @@ public record BenchRun(String benchmark, Map<String, String> params) {
         return "./latentr3 bench '" + includeRegex() + "'" + ps + " " + modeFlags;
     }
 
+    @Override
+    public String command(RunMode mode) {
+        return command(mode.jmhFlags());
+    }
+
+    @Override
     public String describe() {
         return benchmark + (params.isEmpty() ? "" : " " + params.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));

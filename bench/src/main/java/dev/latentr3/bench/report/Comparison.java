@@ -1,11 +1,12 @@
 package dev.latentr3.bench.report;
 
 /**
- * One row of the report: our kernel and the reference it is measured against, both doing the same work per call.
+ * One row of the report: our kernel and the reference it is measured against (a JMH benchmark or an external
+ * script), both doing the same work per call.
  * A side that cannot run on this machine carries the reason instead ({@code skipOurs}, {@code skipReference});
  * {@code reference} is null where there is none at this size, and {@code skipReference} then says why.
  */
-public record Comparison(Section section, String label, BenchRun ours, BenchRun reference, double workPerCall,
+public record Comparison(Section section, String label, BenchRun ours, Side reference, double workPerCall,
                          String skipOurs, String skipReference) {
 
     public Comparison {

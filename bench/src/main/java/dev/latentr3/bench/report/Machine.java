@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The facts a report is only meaningful with: CPU, physical core count, clock, SIMD width, the fp32 peak computed
  * from them, kernel threads, JDK, OS and commit. The peak assumes {@code fmaUnits} full-width FMAs per core and cycle
- * (see {@link #assumedFmaUnits}; {@code --fma-units} overrides) and that every core runs at the detected clock.
+ * (see {@link #assumedFmaUnits}; {@code --fma-units} overrides) and that every core runs at the clock
+ * {@link PeakClock} chose: read (nominal) or measured.
  */
-public record Machine(String cpuModel, int cores, double ghz, String ghzSource, int lanes, int fmaUnits,
-                      String fmaSource, int threads, String jdk, String os, String commit) {
+public record Machine(String cpuModel, int cores, double ghz, String ghzSource, boolean clockMeasured, int lanes,
+                      int fmaUnits, String fmaSource, int threads, String jdk, String os, String commit) {
 
     /** Peak fp32 GFLOP/s: cores x FMA units x lanes x 2 flops per FMA x GHz. */
     public double peakGflops() {
@@ -27,11 +28,16 @@ public record Machine(String cpuModel, int cores, double ghz, String ghzSource, 
         return cores * (double) fmaUnits * lanes * 2 * ghz;
     }
 
+    /** "peak (measured)" or "peak (nominal)". */
+    public String peakKind() {
+        return clockMeasured ? "peak (measured)" : "peak (nominal)";
+    }
+
     /** How the peak was computed, with each factor's source. */
     public String peakFormula() {
         return String.format(Locale.ROOT,
-                "%d cores x %d FMA units (%s) x %d fp32 lanes (FloatVector.SPECIES_PREFERRED) x 2 flop/FMA x %.2f GHz (%s) = %.1f GFLOP/s",
-                cores, fmaUnits, fmaSource, lanes, ghz, ghzSource, peakGflops());
+                "%s: %d cores x %d FMA units (%s) x %d fp32 lanes (FloatVector.SPECIES_PREFERRED) x 2 flop/FMA x %.2f GHz (%s) = %.1f GFLOP/s",
+                peakKind(), cores, fmaUnits, fmaSource, lanes, ghz, ghzSource, peakGflops());
     }
 
     public String slug() {
@@ -71,21 +77,14 @@ public record Machine(String cpuModel, int cores, double ghz, String ghzSource, 
         return Math.max(1, cpus / smt);
     }
 
-    /** Detects this machine; the overrides (null when not given) replace what detection would say. */
+    /**
+     * Detects this machine; the overrides (null when not given) replace what detection would say. Without --ghz and
+     * without a cpufreq max clock in sysfs, this runs {@link FmaThroughput} for about a second.
+     */
     public static Machine detect(Integer coresOverride, Double ghzOverride, Integer fmaOverride) {
         List<String> cpuinfo = readLines(Path.of("/proc/cpuinfo"));
         String model = field(cpuinfo, "model name");
         if (model == null) model = System.getProperty("os.arch");
-        double ghz;
-        String ghzSource;
-        if (ghzOverride != null) {
-            ghz = ghzOverride;
-            ghzSource = "--ghz";
-        } else {
-            double mhz = maxMhz(cpuinfo);
-            ghz = mhz / 1000;
-            ghzSource = mhz > 0 ? "/proc/cpuinfo cpu MHz, the clock when detected" : "unknown: pass --ghz";
-        }
         int cores = coresOverride != null ? coresOverride : physicalCores(Runtime.getRuntime().availableProcessors(), cpuinfo);
         int lanes = FloatVector.SPECIES_PREFERRED.length();
         int fma = fmaOverride != null ? fmaOverride
@@ -93,7 +92,14 @@ public record Machine(String cpuModel, int cores, double ghz, String ghzSource, 
         String fmaSource = fmaOverride != null ? "--fma-units"
                 : fma == 1 ? "assumed: AMD Zen 4 does one 512-bit FMA per cycle on its two 256-bit pipes; --fma-units N"
                 : "assumed: two FMA pipes per core; --fma-units N";
-        return new Machine(model.trim(), cores, ghz, ghzSource, lanes, fma, fmaSource,
+        double cpuinfoMhz = maxMhz(cpuinfo);
+        int threadsForProbe = cores;
+        PeakClock clock = PeakClock.choose(ghzOverride, PeakClock.sysfsMaxFreqKhz(Path.of("/sys/devices/system/cpu")),
+                () -> FmaThroughput.perCoreGflops(threadsForProbe, 5, 0.15) / (fma * lanes * 2.0),
+                String.format(Locale.ROOT, "%d threads of 12 independent %d-lane FMA chains, best of 5 rounds, flops over "
+                        + "each thread's CPU time, divided by %d FMA units x %d lanes x 2; /proc/cpuinfo says %.0f MHz",
+                        cores, lanes, fma, lanes, cpuinfoMhz));
+        return new Machine(model.trim(), cores, clock.ghz(), clock.source(), clock.measured(), lanes, fma, fmaSource,
                 Parallel.threads(), System.getProperty("java.vm.vendor") + " " + Runtime.version(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 gitCommit());
@@ -107,7 +113,7 @@ public record Machine(String cpuModel, int cores, double ghz, String ghzSource, 
         return null;
     }
 
-    /** The highest "cpu MHz" over the listed CPUs (idle ones may report a lower clock), 0 if none. */
+    /** The highest "cpu MHz" over the listed CPUs (the clock when read; for the record, not for the peak), 0 if none. */
     static double maxMhz(List<String> cpuinfo) {
         double best = 0;
         for (String line : cpuinfo) {

@@ -2,12 +2,15 @@ package dev.latentr3.bench.report;
 
 /**
  * The unit a benchmark's rate is reported in, and the conversion from JMH's time per call to it: one call does
- * {@code work} (flops or bytes), so rate = work / seconds per call / scale.
+ * {@code work} (flops, bytes, tokens, steps or users), so rate = work / seconds per call / scale.
  */
 public enum RateUnit {
     GFLOP_S("GFLOP/s", 1e9),
     GB_S("GB/s", 1e9),
-    MB_S("MB/s", 1e6);
+    MB_S("MB/s", 1e6),
+    TOKENS_S("tokens/s", 1),
+    STEPS_S("steps/s", 1),
+    USERS_S("users/s", 1);
 
     public final String label;
     private final double scale;

@@ -72,18 +72,34 @@ public final class ReportWriter {
         b.append("Reference: ").append(s.reference).append(".\n\n");
         b.append("| row | ours | reference | ours / reference |").append(s.peakApplies ? " ours % of peak | reference % of peak |" : "")
                 .append("\n|---|---:|---:|---:|").append(s.peakApplies ? "---:|---:|" : "").append("\n");
-        List<String> reasons = new ArrayList<>();
+        List<String> reasons = new ArrayList<>(), abovePeak = new ArrayList<>(), notes = new ArrayList<>();
         StringBuilder commands = new StringBuilder();
         for (RowResult x : rows) {
             String label = x.comparison().label();
             b.append("| ").append(label).append(" | ").append(cell(x.ours())).append(" | ").append(cell(x.reference()))
                     .append(" | ").append(Double.isNaN(x.ratio()) ? "-" : fmt(x.ratio())).append(" |");
-            if (s.peakApplies) b.append(" ").append(percent(x.ours(), peak)).append(" | ").append(percent(x.reference(), peak)).append(" |");
+            if (s.peakApplies) {
+                b.append(" ").append(percent(x.ours(), peak)).append(" | ").append(percent(x.reference(), peak)).append(" |");
+                if (abovePeak(x.ours(), peak)) abovePeak.add(label + ", ours: " + fmt(x.ours().spread().median()));
+                if (abovePeak(x.reference(), peak)) abovePeak.add(label + ", reference: " + fmt(x.reference().spread().median()));
+            }
             b.append("\n");
+            if (x.ours().note() != null) notes.add(label + ", ours: " + x.ours().note());
+            if (x.reference().note() != null) notes.add(label + ", reference: " + x.reference().note());
             if (!x.ours().ran()) reasons.add(label + ", ours: " + x.ours().notRun());
             if (!x.reference().ran()) reasons.add(label + ", reference: " + x.reference().notRun());
             commands.append(label).append(", ours:\n  ").append(x.ours().command()).append("\n");
             if (x.reference().command() != null) commands.append(label).append(", reference:\n  ").append(x.reference().command()).append("\n");
+        }
+        if (!abovePeak.isEmpty()) {
+            b.append("\nAbove the stated ").append(r.machine().peakKind()).append(" of ").append(fmt(peak)).append(" ")
+                    .append(s.unit.label).append(" (").append(String.join("; ", abovePeak))
+                    .append("): the peak's clock or FMA-unit assumption is below what this machine did during the run; ")
+                    .append("read those percentages as relative only, or pass --ghz / --fma-units.\n");
+        }
+        if (!notes.isEmpty()) {
+            b.append("\nWhat ran:\n\n");
+            for (String n : notes) b.append("- ").append(n).append("\n");
         }
         if (!reasons.isEmpty()) {
             b.append("\nNot run:\n\n");
@@ -98,8 +114,14 @@ public final class ReportWriter {
         return fmt(s.median()) + " [" + fmt(s.min()) + " - " + fmt(s.max()) + "]";
     }
 
+    /** The median as a share of the peak; a share above 100% is flagged and explained under the table. */
     private static String percent(Outcome o, double peak) {
-        return o.ran() && peak > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * o.spread().median() / peak) : "-";
+        if (!o.ran() || !(peak > 0)) return "-";
+        return String.format(Locale.ROOT, "%.0f%%", 100 * o.spread().median() / peak) + (abovePeak(o, peak) ? " (above peak)" : "");
+    }
+
+    static boolean abovePeak(Outcome o, double peak) {
+        return o.ran() && peak > 0 && o.spread().median() > peak;
     }
 
     /** Three significant digits or more: 0.123, 1.23, 12.3, 123, 1234. */
@@ -125,7 +147,7 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    private static void side(StringBuilder b, Comparison c, String side, BenchRun bench, Outcome o, double ratio, double peak,
+    private static void side(StringBuilder b, Comparison c, String side, Side bench, Outcome o, double ratio, double peak,
                              List<String> tail) {
         List<String> f = new ArrayList<>();
         f.add(c.section().name());

@@ -9,7 +9,23 @@ public enum Section {
     ELEMENTWISE("Element-wise and optimizer kernels", RateUnit.GB_S, false,
             "ReferenceElementwise / ReferenceOptimizer: our own plain-loop oracles, not external references"),
     TOKENIZER("Tokenizer (encode, single thread)", RateUnit.MB_S, false,
-            "Hugging Face tokenizers (Rust) through DJL's JNI binding (external)");
+            "Hugging Face tokenizers (Rust) through DJL's JNI binding (external), two ways: DJL's encode, which after the "
+                    + "Rust encode also copies every token as a Java String and its span as an object (what a DJL caller "
+                    + "pays), and the JNI encode with the id array only (the Rust tokenizer's own speed, less one JNI crossing)"),
+    TRAINING("Training step: forward, backward, clip, AdamW; 4 rows of 200 prompt + 20 target tokens, loss on the target",
+            RateUnit.TOKENS_S, false,
+            "PyTorch on the CPU (external; bench/torch/train_step.py): the same Qwen2 shapes, fp32, batch, loss, "
+                    + "clipping and AdamW settings, torch.set_num_threads = our kernel threads"),
+    LRGRPO("LR-GRPO micro-step: tiny preset, 2 groups of G = 8 copies, 200-token prompts, 20-token targets",
+            RateUnit.STEPS_S, false,
+            "the released code's step, where every copy recomputes r and both LLM passes, twice (method doc 3.2, "
+                    + "10.2), written out in PyTorch (external; bench/torch/lrgrpo_step.py) and run on our engine (train's "
+                    + "test oracle PerCopyReference); ours computes r once per group and batches the copies. Against the "
+                    + "per-copy step on our engine, the ratio is the saving of the design alone"),
+    EVALUATION("Constrained beam-search evaluation: 10 beams, 12 synthetic users in one batch, tiny preset",
+            RateUnit.USERS_S, false,
+            "the same LLM without the thought token (BIGRec-style); ours / reference below 1 is the cost of the "
+                    + "latent token at inference, reference / ours its latency ratio");
 
     public final String title;
     public final RateUnit unit;

@@ -2,14 +2,18 @@ package dev.latentr3.bench.report;
 
 import dev.latentr3.bench.AttentionBenchmark;
 import dev.latentr3.bench.ElementwiseBenchmark;
+import dev.latentr3.bench.EvaluationBenchmark;
 import dev.latentr3.bench.GemmBenchmark;
 import dev.latentr3.bench.GemmShape;
 import dev.latentr3.bench.LogProbGatherBenchmark;
+import dev.latentr3.bench.LrGrpoStepBenchmark;
 import dev.latentr3.bench.OpenBlas;
 import dev.latentr3.bench.RmsNormBenchmark;
 import dev.latentr3.bench.RowBenchData;
 import dev.latentr3.bench.TokenizerBenchText;
 import dev.latentr3.bench.TokenizerBenchmark;
+import dev.latentr3.bench.TrainShapes;
+import dev.latentr3.bench.TrainStepBenchmark;
 import org.openjdk.jmh.annotations.Param;
 
 import java.util.ArrayList;
@@ -32,6 +36,9 @@ public final class Workloads {
         rows(out);
         elementwise(out);
         tokenizer(out);
+        training(out);
+        lrGrpo(out);
+        evaluation(out);
         return out;
     }
 
@@ -115,13 +122,63 @@ public final class Workloads {
                 // Same input bytes as TokenizerBenchmark.setUp counts: the lines, or the lines joined by newlines.
                 double bytes = lines == null ? Double.NaN : TokenizerBenchText.utf8Bytes(
                         unit.equals("document") ? List.of(String.join("\n", lines)) : lines);
-                out.add(new Comparison(Section.TOKENIZER, text + ", " + unit,
+                // Against DJL's encode (what a JVM caller of DJL pays) and against HF's encode with ids only.
+                out.add(new Comparison(Section.TOKENIZER, text + ", " + unit + ", HF via DJL encode",
                         run("TokenizerBenchmark.encodeAllLines", "impl", "ours", "text", text, "unit", unit),
                         run("TokenizerBenchmark.encodeAllLines", "impl", "huggingface", "text", text, "unit", unit),
+                        bytes, skip, skip));
+                out.add(new Comparison(Section.TOKENIZER, text + ", " + unit + ", HF ids only",
+                        run("TokenizerBenchmark.encodeAllLines", "impl", "ours", "text", text, "unit", unit),
+                        run("TokenizerBenchmark.encodeAllLines", "impl", "huggingface-ids", "text", text, "unit", unit),
                         bytes, skip, skip));
             }
         }
     }
+
+    /** Our training step against PyTorch's, per preset; tokens per second over every token of the batch. */
+    private static void training(List<Comparison> out) {
+        for (String preset : paramValues(TrainStepBenchmark.class, "preset")) {
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("preset", preset);
+            args.put("rows", Integer.toString(TrainShapes.ROWS));
+            args.put("prompt", Integer.toString(TrainShapes.PROMPT));
+            args.put("target", Integer.toString(TrainShapes.TARGET));
+            out.add(new Comparison(Section.TRAINING, preset + " (" + TrainShapes.parameters(preset) + " parameters)",
+                    run("TrainStepBenchmark.step", "preset", preset),
+                    new ScriptRun("bench/torch/train_step.py", args, SCRIPT_ROUND_SECONDS,
+                            Map.of("params", TrainShapes.parameters(preset), "tokens_per_step", TrainShapes.tokensPerStep())),
+                    TrainShapes.tokensPerStep(), null, null));
+        }
+    }
+
+    /** Our LR-GRPO micro-step against the reference code's per-copy step in PyTorch; one call = one micro-step. */
+    private static void lrGrpo(List<Comparison> out) {
+        String preset = LrGrpoStepBenchmark.PRESET;
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("preset", preset);
+        args.put("groups", Integer.toString(TrainShapes.GROUPS));
+        args.put("copies", "8");
+        args.put("prompt", Integer.toString(TrainShapes.PROMPT));
+        args.put("target", Integer.toString(TrainShapes.TARGET));
+        out.add(new Comparison(Section.LRGRPO, preset + ": LrGrpoStep vs the per-copy step in PyTorch",
+                run("LrGrpoStepBenchmark.step", "impl", "shared"),
+                new ScriptRun("bench/torch/lrgrpo_step.py", args, SCRIPT_ROUND_SECONDS,
+                        Map.of("params", TrainShapes.parameters(preset))),
+                1, null, null));
+        out.add(new Comparison(Section.LRGRPO, preset + ": LrGrpoStep vs the per-copy step on our engine",
+                run("LrGrpoStepBenchmark.step", "impl", "shared"),
+                run("LrGrpoStepBenchmark.step", "impl", "per-copy"), 1, null, null));
+    }
+
+    /** Evaluation of the latent model against the same LLM without the thought token; one call = USERS users. */
+    private static void evaluation(List<Comparison> out) {
+        out.add(new Comparison(Section.EVALUATION, "latent vs no thought token",
+                run("EvaluationBenchmark.evaluate", "model", "latent"),
+                run("EvaluationBenchmark.evaluate", "model", "baseline"), EvaluationBenchmark.USERS, null, null));
+    }
+
+    /** The least length of one timed round of a PyTorch script in reported mode, as the Java side's iterations. */
+    private static final double SCRIPT_ROUND_SECONDS = 5;
 
     private static BenchRun run(String benchmark, String... keyValues) {
         Map<String, String> params = new LinkedHashMap<>();

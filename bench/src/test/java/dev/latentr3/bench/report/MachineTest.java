@@ -31,7 +31,7 @@ class MachineTest {
     void peakIsCoresTimesFmaUnitsTimesLanesTimesTwoTimesClock() {
         // 2 cores, 2 FMA pipes, 16 lanes (AVX-512), 2 flops per FMA, 2.6 GHz.
         assertEquals(332.8, Machine.peakGflops(2, 2, 16, 2.6), 1e-9);
-        Machine m = new Machine("AMD EPYC", 2, 2.6, "test", 8, 2, "assumed", 2, "jdk", "os", "abc1234");
+        Machine m = new Machine("AMD EPYC", 2, 2.6, "test", false, 8, 2, "assumed", 2, "jdk", "os", "abc1234");
         assertEquals(166.4, m.peakGflops(), 1e-9);
         assertTrue(m.peakFormula().contains("= 166.4 GFLOP/s"), m.peakFormula());
     }

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportWriterTest {
-    private static final Machine MACHINE = new Machine("AMD EPYC", 2, 2.5, "test", 16, 2, "assumed", 2, "Eclipse Adoptium 25", "Linux 6 amd64", "abc1234");
+    private static final Machine MACHINE = new Machine("AMD EPYC", 2, 2.5, "test", false, 16, 2, "assumed", 2, "Eclipse Adoptium 25", "Linux 6 amd64", "abc1234");
 
     /** Two GEMM rows (one with OpenBLAS missing) and an element-wise row, with hand-picked spreads. */
     private static Report report(RunMode mode) {
@@ -59,6 +59,21 @@ class ReportWriterTest {
         assertTrue(md.contains("## GPU\n\nnot run: no GPU on this machine"), md);
         assertFalse(md.contains("not for comparison"), md);
         assertFalse(md.contains("## Tokenizer"), "sections without rows are left out: " + md);
+    }
+
+    @Test
+    void ratesAboveThePeakAreFlaggedAndExplained() {
+        // Peak 320 GFLOP/s; a GEMM at 400 is above it.
+        BenchRun fast = new BenchRun("GemmBenchmark.fastGemm", Map.of("shape", "1024x1024x1024"));
+        BenchRun blas = new BenchRun("GemmBenchmark.openBlas", Map.of("shape", "1024x1024x1024"));
+        Comparison c = new Comparison(Section.GEMM, "1024x1024x1024", fast, blas, 1, null, null);
+        Report r = new Report(MACHINE, LocalDate.of(2026, 11, 25), RunMode.REPORTED, List.of(new RowResult(c,
+                Outcome.measured(new Spread(400, 390, 410, 380, 420, 15), "x"),
+                Outcome.measured(new Spread(300, 290, 310, 280, 320, 15), "y"))), "none");
+        String md = ReportWriter.markdown(r);
+        assertTrue(md.contains("| 125% (above peak) | 94% |"), md);
+        assertTrue(md.contains("Above the stated peak (nominal) of 320 GFLOP/s (1024x1024x1024, ours: 400)"), md);
+        assertFalse(ReportWriter.markdown(report(RunMode.REPORTED)).contains("above peak"), "no note when all rows are below");
     }
 
     @Test

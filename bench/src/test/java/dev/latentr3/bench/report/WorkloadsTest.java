@@ -21,7 +21,13 @@ class WorkloadsTest {
         Set<String> labels = new HashSet<>();
         for (Comparison c : all) {
             assertTrue(labels.add(c.section() + " " + c.label()), "duplicate row " + c.label());
-            for (BenchRun b : c.reference() == null ? List.of(c.ours()) : List.of(c.ours(), c.reference())) {
+            for (Side side : c.reference() == null ? List.of(c.ours()) : List.of(c.ours(), c.reference())) {
+                if (side instanceof ScriptRun s) {
+                    assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("..").resolve(s.script())),
+                            s.script() + " exists");
+                    continue;
+                }
+                BenchRun b = (BenchRun) side;
                 String name = b.benchmark();
                 Class<?> cls = Class.forName("dev.latentr3.bench." + name.substring(0, name.lastIndexOf('.')));
                 boolean found = false;

@@ -98,8 +98,7 @@ public final class LatentModel {
             Tensor hidden = llm.forwardEmbeddings(embeds, prefixMask, null, LogitPositions.none()).lastHidden();
             Tensor r = attention.forward(hidden, prefixMask, thoughts.column(i));
             clean.add(r);
-            injected.add(eps == null || noise.sigma() == 0f ? r
-                    : r.add(Views.slice(eps, 1, i, i + 1).reshape(b, d).scale(noise.sigma())));
+            injected.add(noise.addsNothing() ? r : r.add(noise.applyTo(Views.slice(eps, 1, i, i + 1).reshape(b, d))));
         }
         Tensor embeddings = withLatents(llm.embed(ids), thoughts, injected);
         return new Injection(embeddings, stack(clean, b, d), stack(injected, b, d), eps);

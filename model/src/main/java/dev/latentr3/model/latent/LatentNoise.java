@@ -9,17 +9,29 @@ import java.util.SplittableRandom;
  * r + sigma * eps with eps ~ N(0, I). The eps used is returned with the forward, so that a second forward (the one
  * with gradients) can reuse exactly the same noise through {@link #given}.
  *
- * @param sigma the noise scale (the reference hard-codes 1.5); 0 injects the clean latent
+ * @param sigma the noise scale (the reference hard-codes 1.5); 0 injects the clean latent. Ignored when
+ *              {@code scale} is given
  * @param seed  seeds {@code SplittableRandom} when eps is drawn
  * @param eps   F32 [B, N, d] to use as is, or null to draw it
+ * @param scale F32 [1] or [d], a noise scale that is itself an autograd node (a learned sigma), or null: the
+ *              injected latent is then r + eps * scale (broadcast), so the gradient reaches the scale
  */
-public record LatentNoise(float sigma, long seed, Tensor eps) {
-    private static final LatentNoise NONE = new LatentNoise(0f, 0L, null);
+public record LatentNoise(float sigma, long seed, Tensor eps, Tensor scale) {
+    private static final LatentNoise NONE = new LatentNoise(0f, 0L, null, null);
 
     public LatentNoise {
         if (!(sigma >= 0) || Float.isInfinite(sigma)) {
             throw new IllegalArgumentException("LatentNoise: sigma must be finite and >= 0, got " + sigma);
         }
+        if (scale != null && (scale.dim() != 1 || eps == null)) {
+            throw new IllegalArgumentException("LatentNoise: a scale tensor must be 1-d ([1] or [d]) and come with eps, got "
+                    + scale.describe());
+        }
+    }
+
+    /** A fixed scalar sigma (no scale tensor). */
+    public LatentNoise(float sigma, long seed, Tensor eps) {
+        this(sigma, seed, eps, null);
     }
 
     /** No noise: the latents are injected as computed (inference, SFT). */
@@ -36,6 +48,25 @@ public record LatentNoise(float sigma, long seed, Tensor eps) {
     public static LatentNoise given(float sigma, Tensor eps) {
         if (eps == null) throw new IllegalArgumentException("LatentNoise.given: eps is null");
         return new LatentNoise(sigma, 0L, eps);
+    }
+
+    /**
+     * The given eps F32 [B, N, d] scaled by the tensor {@code scale} F32 [1] or [d] (e.g. exp(log sigma) of a learned
+     * sigma): injected = r + eps * scale, differentiable in scale.
+     */
+    public static LatentNoise scaled(Tensor scale, Tensor eps) {
+        if (eps == null || scale == null) throw new IllegalArgumentException("LatentNoise.scaled: eps and scale are required");
+        return new LatentNoise(0f, 0L, eps, scale);
+    }
+
+    /** sigma * eps_i for eps_i F32 [B, d]: by the scale tensor when there is one, else by the scalar sigma. */
+    Tensor applyTo(Tensor epsRows) {
+        return scale != null ? epsRows.mul(scale) : epsRows.scale(sigma);
+    }
+
+    /** True when nothing is added (no noise, or a zero scalar sigma). */
+    boolean addsNothing() {
+        return isNone() || (scale == null && sigma == 0f);
     }
 
     boolean isNone() {

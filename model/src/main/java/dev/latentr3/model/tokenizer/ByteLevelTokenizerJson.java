@@ -14,6 +14,9 @@ import java.util.Map;
  * decoding) with a vocabulary of only the 256 byte-level symbols (id = byte value) and no merges, so every UTF-8 byte
  * is one token, plus special tokens numbered from 256 on. A model with 151k rows cannot learn from a few kilobytes of
  * text; one with 259 can, and it still goes through the one {@link Tokenizer} the real models use.
+ *
+ * <p>{@link BpeTrainer} writes its trained vocabulary and merges through the same Qwen2 configuration
+ * ({@link #json(List, List, List)}).
  */
 public final class ByteLevelTokenizerJson {
     private ByteLevelTokenizerJson() {}
@@ -25,6 +28,17 @@ public final class ByteLevelTokenizerJson {
 
     /** The tokenizer.json text (pretty-printed) for the byte symbols plus specialTokens, in that order. */
     public static String json(List<String> specialTokens) {
+        List<String> bytes = new ArrayList<>(256);
+        for (int b = 0; b < 256; b++) bytes.add(String.valueOf(ByteLevel.charOf(b)));
+        return json(bytes, List.of(), specialTokens);
+    }
+
+    /**
+     * A Qwen2-configured tokenizer.json for a byte-level BPE vocabulary: tokens.get(id) is token id's byte-level
+     * spelling (all 256 single-byte symbols must be among them), merges are "left right" lines in rank order, and the
+     * special tokens are numbered after the vocabulary, as Hugging Face numbers added tokens.
+     */
+    static String json(List<String> tokens, List<String> merges, List<String> specialTokens) {
         if (new LinkedHashSet<>(specialTokens).size() != specialTokens.size()) {
             throw new IllegalArgumentException("ByteLevelTokenizerJson: special tokens must be distinct, got " + specialTokens);
         }
@@ -35,7 +49,7 @@ public final class ByteLevelTokenizerJson {
         List<Object> added = new ArrayList<>();
         for (int i = 0; i < specialTokens.size(); i++) {
             Map<String, Object> t = new LinkedHashMap<>();
-            t.put("id", FIRST_SPECIAL_ID + i);
+            t.put("id", tokens.size() + i);
             t.put("content", specialTokens.get(i));
             t.put("single_word", false);
             t.put("lstrip", false);
@@ -67,9 +81,13 @@ public final class ByteLevelTokenizerJson {
         model.put("byte_fallback", false);
         model.put("ignore_merges", false);
         Map<String, Object> vocab = new LinkedHashMap<>();
-        for (int b = 0; b < 256; b++) vocab.put(String.valueOf(ByteLevel.charOf(b)), b);
+        for (int id = 0; id < tokens.size(); id++) {
+            if (vocab.put(tokens.get(id), id) != null) {
+                throw new IllegalArgumentException("ByteLevelTokenizerJson: token \"" + tokens.get(id) + "\" is given twice");
+            }
+        }
         model.put("vocab", vocab);
-        model.put("merges", List.of());
+        model.put("merges", merges);
         root.put("model", model);
         return JsonWriter.pretty(root);
     }

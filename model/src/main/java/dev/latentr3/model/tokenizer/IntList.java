@@ -22,6 +22,10 @@ final class IntList {
         size += vs.length;
     }
 
+    int get(int i) {
+        return a[i];
+    }
+
     int size() {
         return size;
     }

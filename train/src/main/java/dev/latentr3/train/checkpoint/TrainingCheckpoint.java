@@ -57,9 +57,22 @@ public final class TrainingCheckpoint {
      * @param bestStep                the step of that validation
      * @param evalsWithoutImprovement validations since then
      * @param config                  the run's configuration (JSON values)
+     * @param streams                 further named random streams to resume exactly (e.g. RL's noise), by name;
+     *                                empty for SFT
      */
     public record State(long step, int epoch, int microBatch, Rng.State rngAtEpochStart, double bestLoss,
-                        long bestStep, int evalsWithoutImprovement, Map<String, Object> config) {}
+                        long bestStep, int evalsWithoutImprovement, Map<String, Object> config,
+                        Map<String, Rng.State> streams) {
+        public State {
+            streams = Map.copyOf(streams);
+        }
+
+        /** A state without further streams (SFT). */
+        public State(long step, int epoch, int microBatch, Rng.State rngAtEpochStart, double bestLoss, long bestStep,
+                     int evalsWithoutImprovement, Map<String, Object> config) {
+            this(step, epoch, microBatch, rngAtEpochStart, bestLoss, bestStep, evalsWithoutImprovement, config, Map.of());
+        }
+    }
 
     /** Writes weights, optimizer and state as the checkpoint {@code dir} (replacing one already there). */
     public static void write(Path dir, SequencedMap<String, Tensor> weights, AdamW optimizer, State state) {
@@ -109,12 +122,23 @@ public final class TrainingCheckpoint {
             JsonField best = root.get("best_loss");
             @SuppressWarnings("unchecked")
             Map<String, Object> config = (Map<String, Object>) root.get("config").raw();
+            Map<String, Rng.State> streams = new LinkedHashMap<>();
+            JsonField saved = root.get("streams");
+            if (!saved.isMissingOrNull()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> names = (Map<String, Object>) saved.raw();
+                for (String name : names.keySet()) {
+                    JsonField s = saved.get(name);
+                    streams.put(name, new Rng.State(Long.parseLong(s.get("key").string()),
+                            Long.parseLong(s.get("counter").string())));
+                }
+            }
             return new State(root.get("step").nonNegativeLong(), root.get("epoch").nonNegativeInt(),
                     root.get("micro_batch").nonNegativeInt(),
                     new Rng.State(Long.parseLong(root.get("rng_key").string()), Long.parseLong(root.get("rng_counter").string())),
                     best.isMissingOrNull() ? Double.POSITIVE_INFINITY : best.finiteNumber(),
                     root.get("best_step").nonNegativeLong(), root.get("evals_without_improvement").nonNegativeInt(),
-                    config);
+                    config, streams);
         } catch (IOException e) {
             throw new UncheckedIOException("training checkpoint: cannot read " + file, e);
         }
@@ -168,6 +192,16 @@ public final class TrainingCheckpoint {
         m.put("best_step", s.bestStep());
         m.put("evals_without_improvement", s.evalsWithoutImprovement());
         m.put("config", s.config());
+        if (!s.streams().isEmpty()) {
+            Map<String, Object> streams = new java.util.TreeMap<>(); // sorted: the same state gives the same bytes
+            s.streams().forEach((name, st) -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("key", Long.toString(st.key()));
+                one.put("counter", Long.toString(st.counter()));
+                streams.put(name, one);
+            });
+            m.put("streams", streams);
+        }
         return m;
     }
 

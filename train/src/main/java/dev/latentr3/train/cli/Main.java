@@ -62,6 +62,7 @@ public final class Main {
             new Command("doctor", "doctor", "reports the JDK, the CPU's vector width, and the CUDA driver, device, "
                     + "kernels, cuBLAS and emulator (or why each is missing)",
                     (args, in, out, err) -> DoctorCommand.run(args, out, err)),
+            new Command("report", ReportCommand.USAGE, ReportCommand.SUMMARY, ReportCommand::run),
             new Command("help", "help", "lists the commands", (args, in, out, err) -> {
                 printHelp(out);
                 return 0;

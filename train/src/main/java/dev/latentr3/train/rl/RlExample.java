@@ -38,14 +38,20 @@ public record RlExample(int[] prompt, int[] target) {
 
     /** prompt, the thought token, target: the sequence the LLM reads. */
     public int[] sequence(int thoughtId) {
-        int[] ids = new int[prompt.length + 1 + target.length];
+        return sequence(thoughtId, 1);
+    }
+
+    /** prompt, n thought tokens (n latents), target. */
+    public int[] sequence(int thoughtId, int n) {
+        if (n < 1) throw new IllegalArgumentException("RlExample: expected at least one thought token, got " + n);
+        int[] ids = new int[prompt.length + n + target.length];
         System.arraycopy(prompt, 0, ids, 0, prompt.length);
-        ids[prompt.length] = thoughtId;
-        System.arraycopy(target, 0, ids, prompt.length + 1, target.length);
+        Arrays.fill(ids, prompt.length, prompt.length + n, thoughtId);
+        System.arraycopy(target, 0, ids, prompt.length + n, target.length);
         return ids;
     }
 
-    /** Where the thought token is in {@link #sequence}. */
+    /** Where the (first) thought token is in {@link #sequence}. */
     public int thoughtPosition() {
         return prompt.length;
     }
