@@ -1,7 +1,6 @@
 package dev.latentr3.train.pipeline;
 
 import dev.latentr3.model.json.JsonWriter;
-import dev.latentr3.model.tokenizer.ByteLevelTokenizerJson;
 import dev.latentr3.train.dataset.AtomicFiles;
 import dev.latentr3.train.dataset.DatasetLayout;
 import dev.latentr3.train.dataset.PromptTemplate;
@@ -32,13 +31,14 @@ public final class DemoRun {
      * @param data     the synthetic dataset's options (its seed is the data seed, shared by every model seed)
      * @param source   a real dataset to use instead of the synthetic one, or null
      * @param phrase   the prompt template's category phrase
+     * @param vocabSize the BPE vocabulary trained on the training rows (0: byte-level tokens), see {@link CorpusTokenizer}
      * @param shape    the model shape
      * @param seeds    one run of the three variants per seed (model init, data order, noise)
      * @param sft      SFT settings of both the baseline and LatentR3 (its seed is replaced by the run's)
      * @param rl       RL settings (its seed is replaced by the run's)
      * @param eval     evaluation settings
      */
-    public record Settings(SyntheticDataset.Options data, PipelineConfig.DataSource source, String phrase, ModelShape shape, List<Long> seeds, SftConfig sft,
+    public record Settings(SyntheticDataset.Options data, PipelineConfig.DataSource source, String phrase, int vocabSize, ModelShape shape, List<Long> seeds, SftConfig sft,
                            RlStage.Settings rl, EvalStage.Settings eval) {
         public Settings {
             seeds = List.copyOf(seeds);
@@ -69,8 +69,10 @@ public final class DemoRun {
             new DatasetLayout(dataDir).write(data.catalog(), data.train(), data.valid(), data.test());
         }
         PromptTemplate template = new PromptTemplate(s.phrase());
-        String tokenizerJson = ByteLevelTokenizerJson.json(ByteLevelTokenizerJson.QWEN_SPECIAL_TOKENS);
+        String tokenizerJson = CorpusTokenizer.json(data, template, s.vocabSize());
         AtomicFiles.writeUtf8(runDir.resolve("tokenizer.json"), tokenizerJson);
+        String tokenizerName = s.vocabSize() == 0 ? "byte-level tokenizer" : "BPE tokenizer (" + s.vocabSize() + " ids) trained on the train split";
+        out.println("Tokenizer: " + tokenizerName);
         out.printf(Locale.ROOT, "Data: %d items, %d / %d / %d train / valid / test rows (%s) in %s%n",
                 data.catalog().size(), data.train().size(), data.valid().size(), data.test().size(),
                 s.source() == null ? "synthetic, seed " + s.data().seed() : s.source().csv() != null ? s.source().csv() : s.source().dir(), dataDir);
@@ -83,13 +85,13 @@ public final class DemoRun {
             var rlSettings = new RlStage.Settings(withSeed(s.rl().trainer(), seed), s.rl().cutoff());
 
             out.printf(Locale.ROOT, "Seed %d: %s%n", seed, VARIANTS.get(0));
-            RecModel baseline = ModelInit.baseline(tokenizerJson, "byte-level tokenizer", s.shape(), seed);
+            RecModel baseline = ModelInit.baseline(tokenizerJson, tokenizerName, s.shape(), seed);
             long t0 = System.nanoTime();
             SftStage.Outcome b = SftStage.run(baseline, data, template, sft, seedDir.resolve(VARIANTS.get(0)), out);
             cells.add(evaluate(VARIANTS.get(0), seed, b.model(), data, template, s.eval(), seedDir, t0, out));
 
             out.printf(Locale.ROOT, "Seed %d: %s%n", seed, VARIANTS.get(1));
-            RecModel latent = ModelInit.latent(tokenizerJson, "byte-level tokenizer", s.shape(), seed);
+            RecModel latent = ModelInit.latent(tokenizerJson, tokenizerName, s.shape(), seed);
             t0 = System.nanoTime();
             SftStage.Outcome l = SftStage.run(latent, data, template, sft, seedDir.resolve(VARIANTS.get(1)), out);
             Cell sftCell = evaluate(VARIANTS.get(1), seed, l.model(), data, template, s.eval(), seedDir, t0, out);
@@ -109,7 +111,7 @@ public final class DemoRun {
         Result result = new Result(cells, rls, runDir);
         AtomicFiles.writeUtf8(runDir.resolve("results.json"), JsonWriter.pretty(resultsJson(s, result)) + "\n");
         String table = table(result);
-        AtomicFiles.writeUtf8(runDir.resolve("report.md"), report(s, data, result, table));
+        DemoReport.write(s, data, result, tokenizerName);
         out.println();
         out.print(table);
         return result;
@@ -143,23 +145,6 @@ public final class DemoRun {
                     .append(" | ").append(plain).append(" |\n");
         }
         sb.append("\nMean over ").append(seeds).append(seeds == 1 ? " seed" : " seeds").append(" (min–max in brackets).\n");
-        return sb.toString();
-    }
-
-    private static String report(Settings s, DatasetSplits data, Result r, String table) {
-        StringBuilder sb = new StringBuilder("# LatentR3 demo\n\n");
-        sb.append(String.format(Locale.ROOT, "Data: %d items, %d / %d / %d train / valid / test rows. "
-                        + "Model: Qwen2, %d layers, hidden %d, byte-level tokens. Seeds %s.%n%n",
-                data.catalog().size(), data.train().size(), data.valid().size(), data.test().size(), s.shape().layers(),
-                s.shape().hidden(), s.seeds()));
-        sb.append(table).append('\n');
-        sb.append("LR-GRPO: the clean reward is -PPL of the target given the noise-free latent, on the validation rows.\n\n");
-        sb.append("| seed | clean reward before RL | after RL | latent RMS | embedding RMS |\n|---|---|---|---|---|\n");
-        for (int i = 0; i < r.rl().size(); i++) {
-            RlStage.Outcome o = r.rl().get(i);
-            sb.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.3f | %.3f |%n", s.seeds().get(i),
-                    o.heldOutCleanRewardBefore(), o.heldOutCleanRewardAfter(), o.scaleBefore().latentRms(), o.scaleBefore().embeddingRms()));
-        }
         return sb.toString();
     }
 
