@@ -26,7 +26,7 @@ public final class DemoDefaults {
     public static DemoRun.Settings settings() {
         var data = new SyntheticDataset.Options(128, 300, 5, 3, 6, 4, 4, 2, 1);
         var shape = new ModelShape(64, 192, 2, 4, 2, 1024, 0.02);
-        var sft = new SftConfig(8, 1, 2, 3e-3, 10, true, 0.0, 1.0, 1_000_000, 1, CUTOFF, 0);
+        var sft = new SftConfig(8, 1, 5, 3e-3, 10, true, 0.0, 1.0, 1_000_000, 1, CUTOFF, 0);
         var rl = new RlStage.Settings(new RlTrainer.Settings(30, 4, 1e-4, 5, 1.0, 0.0, 0,
                 new LrGrpoConfig(8, 0.5f, Advantages.Kind.GROUP_MEAN_STD, 0)), CUTOFF);
         var eval = new EvalStage.Settings(new EvaluationOptions(10, 16, DecodingStyle.BIGREC), CUTOFF, 100, 32);
