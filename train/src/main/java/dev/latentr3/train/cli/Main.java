@@ -29,10 +29,23 @@ public final class Main {
     static final int FAILURE = 1;
 
     private static final List<Command> COMMANDS = List.of(
-            new Command("demo", "demo [--steps N]",
-                    "trains a tiny 2-layer Qwen2 on a built-in text for N steps (default "
-                            + DemoCommand.DEFAULT_STEPS + ", about a minute on 2 cores), then prints a greedy sample",
+            new Command("demo", DemoCommand.USAGE,
+                    "LatentR3 on the built-in synthetic dataset: baseline SFT, LatentR3 SFT and SFT + RL for 3 seeds, "
+                            + "evaluated by constrained beam search; prints HR/NDCG@5/10 and latency (minutes on 2 cores)",
                     DemoCommand::run),
+            new Command("sft", SftCommand.USAGE,
+                    "stage 1: SFT of LatentR3 (thought token + LatentRATT) or of the BIGRec-style baseline (configs/sft.yaml)",
+                    SftCommand::run),
+            new Command("rl", RlCommand.USAGE,
+                    "stage 2: LR-GRPO on LatentRATT from a LatentR3 SFT model, the LLM frozen (configs/rl.yaml)",
+                    RlCommand::run),
+            new Command("eval", EvalCommand.USAGE,
+                    "constrained beam search over the title trie: HR/NDCG@1,3,5,10,20, latency, predictions (configs/eval.yaml)",
+                    EvalCommand::run),
+            new Command("lm-demo", "lm-demo [--steps N]",
+                    "trains a tiny 2-layer Qwen2 on a built-in text for N steps (default "
+                            + LmDemoCommand.DEFAULT_STEPS + ", about a minute on 2 cores), then prints a greedy sample",
+                    LmDemoCommand::run),
             new Command("init-model", InitModelCommand.USAGE,
                     "writes a randomly initialised Qwen2 folder (config.json, model.safetensors, tokenizer.json)",
                     InitModelCommand::run),

@@ -21,7 +21,7 @@ class MainTest {
     void helpListsTheCommands() {
         assertEquals(0, run("help"));
         String text = out.toString(StandardCharsets.UTF_8);
-        for (String usage : List.of("demo [--steps N]", InitModelCommand.USAGE, TokenizeCommand.USAGE, GenerateCommand.USAGE, "help")) {
+        for (String usage : List.of(DemoCommand.USAGE, "lm-demo [--steps N]", InitModelCommand.USAGE, TokenizeCommand.USAGE, GenerateCommand.USAGE, "help")) {
             assertTrue(text.contains(usage), usage + " is missing from: " + text);
         }
         assertEquals(0, run());
@@ -36,7 +36,7 @@ class MainTest {
 
     @Test
     void demoRejectsBadArgumentsBeforeTraining() {
-        assertEquals(Main.USAGE_ERROR, run("demo", "--steps", "zero"));
+        assertEquals(Main.USAGE_ERROR, run("lm-demo", "--steps", "zero"));
         assertEquals(Main.USAGE_ERROR, run("demo", "--fast"));
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("--steps needs a positive whole number, got 'zero'") && text.contains("'--fast'"), text);
@@ -44,8 +44,8 @@ class MainTest {
     }
 
     @Test
-    void demoTrainsAndPrintsASample() {
-        assertEquals(0, run("demo", "--steps", "3"));
+    void lmDemoTrainsAndPrintsASample() {
+        assertEquals(0, run("lm-demo", "--steps", "3"));
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("3/3") && text.contains("Greedy sample: \"The keeper "), text);
     }

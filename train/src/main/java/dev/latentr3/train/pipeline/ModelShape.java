@@ -1,0 +1,31 @@
+package dev.latentr3.train.pipeline;
+
+import dev.latentr3.model.config.Qwen2Config;
+
+/**
+ * The shape of a Qwen2 trained from scratch by the pipeline (the vocabulary comes from the tokenizer).
+ *
+ * @param hidden       hidden size d (also LatentRATT's size)
+ * @param intermediate MLP width
+ * @param layers       decoder layers
+ * @param heads        query heads (hidden must divide by it)
+ * @param kvHeads      key/value heads (heads must divide by it)
+ * @param maxPositions the longest sequence the config admits
+ * @param initStd      weights' N(0, initStd^2) (Qwen2's initializer_range, 0.02), LatentRATT's too
+ */
+public record ModelShape(int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions, double initStd) {
+    public ModelShape {
+        if (hidden < 2 || intermediate < 1 || layers < 1 || heads < 1 || kvHeads < 1 || maxPositions < 2 || !(initStd > 0)) {
+            throw new IllegalArgumentException("model shape: expected positive sizes and init std, found " + this);
+        }
+        if (hidden % heads != 0 || heads % kvHeads != 0 || (hidden / heads) % 2 != 0) {
+            throw new IllegalArgumentException("model shape: hidden " + hidden + " must split into " + heads
+                    + " heads of even size, and the heads into " + kvHeads + " key/value groups");
+        }
+    }
+
+    public Qwen2Config config(int vocabSize, int eosTokenId) {
+        return new Qwen2Config(vocabSize, hidden, intermediate, layers, heads, kvHeads, maxPositions, 10_000.0, 1e-6, true,
+                "float32", eosTokenId, eosTokenId, initStd);
+    }
+}

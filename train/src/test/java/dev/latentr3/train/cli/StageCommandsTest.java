@@ -1,0 +1,104 @@
+package dev.latentr3.train.cli;
+
+import dev.latentr3.model.json.Json;
+import dev.latentr3.train.dataset.SyntheticDataset;
+import dev.latentr3.train.pipeline.ModelFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** sft, rl and eval chained through their folders on a tiny synthetic dataset; config mistakes refused by name. */
+class StageCommandsTest {
+    private static final String TINY_MODEL = """
+            model:
+              hidden: 16
+              intermediate: 32
+              layers: 1
+              heads: 2
+              kv_heads: 1
+            """;
+
+    @Test
+    void sftThenRlThenEvalThroughTheirFolders(@TempDir Path dir) throws IOException {
+        SyntheticDataset.write(new SyntheticDataset.Options(16, 12, 2, 1, 2, 2, 2, 2, 3), dir.resolve("data"));
+        Path sft = write(dir.resolve("sft.yaml"), """
+                out: sft
+                data:
+                  dir: data
+                sft:
+                  micro_batch: 4
+                  learning_rate: 3.0e-3
+                  warmup_steps: 1
+                  cutoff: 96
+                """ + TINY_MODEL);
+        CliRun s = CliRun.of("sft", "--config", sft.toString());
+        assertEquals(0, s.status(), s.err());
+        assertTrue(s.out().contains("SFT of LatentR3") && s.out().contains("Validation loss"), s.out());
+        assertTrue(Files.exists(dir.resolve("sft/model").resolve(ModelFolder.LATENT_ATTENTION)));
+
+        Path rl = write(dir.resolve("rl.yaml"), """
+                out: rl
+                data: {dir: data}
+                model: {from: sft/model}
+                rl: {steps: 2, groups_per_step: 2, group_size: 4, cutoff: 96, advantages: batch}
+                """);
+        CliRun r = CliRun.of("rl", "--config", rl.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(2, Files.readAllLines(dir.resolve("rl/metrics.jsonl")).size());
+        assertTrue(r.out().contains("Clean reward"), r.out());
+
+        Path eval = write(dir.resolve("eval.yaml"), """
+                out: eval
+                data: {dir: data}
+                model: {from: rl/model}
+                eval: {beams: 4, batch_size: 4, cutoff: 96, max_rows: 3, latency_rows: 1}
+                """);
+        CliRun e = CliRun.of("eval", "--config", eval.toString(), "--set", "eval.style=d3");
+        assertEquals(0, e.status(), e.err());
+        assertEquals(3, Files.readAllLines(dir.resolve("eval/predictions.jsonl")).size());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> summary = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("eval/eval.json")), "eval.json");
+        assertEquals("D3", summary.get("style"));
+        assertTrue(summary.containsKey("latency_per_row_without_thought"), summary.toString());
+        assertTrue(e.out().contains("HR@10") && e.out().contains("without the thought token"), e.out());
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedByNameBeforeAnyWork(@TempDir Path dir) throws IOException {
+        Path sft = write(dir.resolve("sft.yaml"), """
+                out: sft
+                data: {dir: nowhere}
+                sft: {learning_rat: 1.0e-3}
+                """);
+        CliRun r = CliRun.of("sft", "--config", sft.toString());
+        assertEquals(Main.FAILURE, r.status());
+        assertTrue(r.err().contains("sft.learning_rat") && r.err().contains(sft.toString()), r.err());
+        assertFalse(Files.exists(dir.resolve("sft")), "nothing written");
+
+        CliRun d = CliRun.of("demo", "--set", "rl.sigmaa=1", "--out", dir.resolve("demo").toString());
+        assertEquals(Main.FAILURE, d.status());
+        assertTrue(d.err().contains("rl.sigmaa"), d.err());
+        assertFalse(Files.exists(dir.resolve("demo")));
+    }
+
+    @Test
+    void aValueOutOfRangeNamesTheKey(@TempDir Path dir) {
+        CliRun r = CliRun.of("eval", "--set", "out=" + dir, "--set", "data.dir=" + dir, "--set", "model.from=" + dir,
+                "--set", "eval.beams=0");
+        assertEquals(Main.FAILURE, r.status());
+        assertTrue(r.err().contains("eval.beams"), r.err());
+    }
+
+    private static Path write(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        return file;
+    }
+}
