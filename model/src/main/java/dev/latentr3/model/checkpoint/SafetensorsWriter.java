@@ -1,5 +1,6 @@
 package dev.latentr3.model.checkpoint;
 
+import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.model.json.JsonWriter;
 
@@ -35,7 +36,7 @@ import java.util.UUID;
  *   writer does: with an 8-aligned start and no gaps (the format allows none) every tensor is then aligned to its
  *   element size, so readers can wrap it in place;</li>
  *   <li>any strides are accepted (views, transposes, broadcasts); each tensor's elements are written in row-major
- *   order;</li>
+ *   order; tensors on a device are copied to the host one at a time;</li>
  *   <li>the file is written to a temporary file in the same folder and renamed over the target atomically, so a
  *   crash mid-write never leaves a half-written checkpoint under the real name, and readers that still map the old
  *   file keep seeing the old bytes.</li>
@@ -70,10 +71,16 @@ public final class SafetensorsWriter {
                 MemorySegment.copy(header, 0, out, ValueLayout.JAVA_BYTE, 8, header.length);
                 for (Placed p : placed.values()) {
                     if (p.begin == p.end) continue;
-                    Tensor t = p.tensor;
-                    // Row-major bytes straight from the (possibly strided) view into the mapped file: no staging copy.
-                    t.backend().elementwise().copyStrided(p.dtype.byteSize(), t.shape(), t.data(), t.strides(),
-                            out.asSlice(dataStart + p.begin, p.end - p.begin));
+                    // Device memory cannot be read from the host: a device tensor is copied down first, one at a
+                    // time, and that copy freed at once (a checkpoint of a model on a GPU needs no second host copy).
+                    Tensor t = p.tensor.device().isCpu() ? p.tensor : p.tensor.detach().to(Device.CPU);
+                    try {
+                        // Row-major bytes straight from the (possibly strided) view into the mapped file: no staging copy.
+                        t.backend().elementwise().copyStrided(p.dtype.byteSize(), t.shape(), t.data(), t.strides(),
+                                out.asSlice(dataStart + p.begin, p.end - p.begin));
+                    } finally {
+                        if (t != p.tensor) t.close();
+                    }
                 }
                 out.force();
             }
@@ -107,10 +114,6 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("SafetensorsWriter: \"" + name + "\" is reserved for the header's metadata, not a tensor name");
         }
         t.checkAlive("SafetensorsWriter (tensor \"" + name + "\")");
-        if (!t.device().isCpu()) {
-            throw new IllegalArgumentException("SafetensorsWriter: tensor \"" + name + "\" " + t.describe() + " is on "
-                    + t.device() + "; copy it to the CPU first");
-        }
     }
 
     private static byte[] header(SequencedMap<String, Tensor> tensors, Map<String, Placed> placed, Map<String, String> metadata) {

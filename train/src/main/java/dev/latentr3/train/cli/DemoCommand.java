@@ -1,8 +1,11 @@
 package dev.latentr3.train.cli;
 
+import dev.latentr3.engine.DefaultDevice;
+import dev.latentr3.engine.Device;
 import dev.latentr3.train.config.ConfigTree;
 import dev.latentr3.train.pipeline.DemoDefaults;
 import dev.latentr3.train.pipeline.DemoRun;
+import dev.latentr3.train.pipeline.PipelineConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,12 +30,15 @@ final class DemoCommand {
         Args args = Args.withConfig(argv, Set.of("--out"), Set.of());
         ConfigTree config = args.config(null);
         DemoRun.Settings settings = DemoDefaults.read(config);
+        Device device = PipelineConfig.device(config);
         Path configured = config.path("out", Path.of("runs", "demo-" + System.currentTimeMillis() / 1000));
         Path dir = args.has("--out") ? Path.of(args.string("--out", null)) : configured;
         config.requireAllRead();
         Files.createDirectories(dir);
         long start = System.nanoTime();
-        DemoRun.run(settings, dir, out);
+        try (var on = DefaultDevice.use(device)) {
+            DemoRun.run(settings, dir, out);
+        }
         out.printf(Locale.ROOT, "Run folder: %s (report.md, results.json); %.0f s in all%n", dir, (System.nanoTime() - start) / 1e9);
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.latentr3.train.cli;
 
+import dev.latentr3.engine.DefaultDevice;
+import dev.latentr3.engine.Device;
 import dev.latentr3.train.config.ConfigTree;
 import dev.latentr3.train.dataset.PromptTemplate;
 import dev.latentr3.train.pipeline.DatasetSplits;
@@ -28,14 +30,17 @@ final class RlCommand {
         Supplier<RecModel> model = StageModels.saved(config.section("model"));
         RlStage.Settings rl = PipelineConfig.rl(config.section("rl"), new RlStage.Settings(RlTrainer.Settings.reference(100), 512));
         Path dir = StageConfigs.out(config);
+        Device device = PipelineConfig.device(config);
         config.requireAllRead();
 
-        DatasetSplits splits = data.load();
-        RlStage.Outcome o = RlStage.run(model.get(), splits.train(), splits.valid(), template, rl, dir, out);
-        out.printf(Locale.ROOT, "Clean reward (-PPL of the target, noise-free latent) on %d validation rows: %.4f before, %.4f after; "
-                        + "latent RMS %.3f, token embedding RMS %.3f, sigma %.3f; model in %s%n", splits.valid().size(),
-                o.heldOutCleanRewardBefore(), o.heldOutCleanRewardAfter(), o.scaleBefore().latentRms(), o.scaleBefore().embeddingRms(),
-                rl.trainer().grpo().sigma(), o.modelDir());
-        return 0;
+        try (var on = DefaultDevice.use(device)) {
+            DatasetSplits splits = data.load();
+            RlStage.Outcome o = RlStage.run(model.get(), splits.train(), splits.valid(), template, rl, dir, out);
+            out.printf(Locale.ROOT, "Clean reward (-PPL of the target, noise-free latent) on %d validation rows: %.4f before, %.4f after; "
+                            + "latent RMS %.3f, token embedding RMS %.3f, sigma %.3f; model in %s%n", splits.valid().size(),
+                    o.heldOutCleanRewardBefore(), o.heldOutCleanRewardAfter(), o.scaleBefore().latentRms(), o.scaleBefore().embeddingRms(),
+                    rl.trainer().grpo().sigma(), o.modelDir());
+            return 0;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.latentr3.train.cli;
 
+import dev.latentr3.engine.DefaultDevice;
+import dev.latentr3.engine.Device;
 import dev.latentr3.train.config.ConfigTree;
 import dev.latentr3.train.dataset.PromptTemplate;
 import dev.latentr3.train.pipeline.DatasetSplits;
@@ -28,16 +30,19 @@ final class SftCommand {
         Supplier<RecModel> model = StageModels.forSft(config.section("model"));
         SftConfig sft = PipelineConfig.sft(config.section("sft"), SftConfig.reference());
         Path dir = StageConfigs.out(config);
+        Device device = PipelineConfig.device(config);
         config.requireAllRead();
 
-        DatasetSplits splits = data.load();
-        RecModel m = model.get();
-        out.printf(Locale.ROOT, "SFT of %s: %d train / %d valid rows, %,d parameters%n", m.isLatent() ? "LatentR3" : "the baseline",
-                splits.train().size(), splits.valid().size(), m.llm().parameterCount());
-        SftStage.Outcome o = SftStage.run(m, splits, template, sft, dir, out);
-        out.printf(Locale.ROOT, "Validation loss %.4f before, best %.4f at step %d of %d%s; model in %s%n", o.initialValidationLoss(),
-                o.result().bestLoss(), o.result().bestStep(), o.result().lastStep(), o.result().stoppedEarly() ? " (stopped early)" : "",
-                o.modelDir());
-        return 0;
+        try (var on = DefaultDevice.use(device)) {
+            DatasetSplits splits = data.load();
+            RecModel m = model.get();
+            out.printf(Locale.ROOT, "SFT of %s: %d train / %d valid rows, %,d parameters%n", m.isLatent() ? "LatentR3" : "the baseline",
+                    splits.train().size(), splits.valid().size(), m.llm().parameterCount());
+            SftStage.Outcome o = SftStage.run(m, splits, template, sft, dir, out);
+            out.printf(Locale.ROOT, "Validation loss %.4f before, best %.4f at step %d of %d%s; model in %s%n", o.initialValidationLoss(),
+                    o.result().bestLoss(), o.result().bestStep(), o.result().lastStep(), o.result().stoppedEarly() ? " (stopped early)" : "",
+                    o.modelDir());
+            return 0;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.latentr3.train.pipeline;
 
+import dev.latentr3.engine.Device;
 import dev.latentr3.model.tokenizer.ByteLevelTokenizerJson;
 import dev.latentr3.train.config.ConfigTree;
 import dev.latentr3.train.dataset.DatasetLayout;
@@ -131,6 +132,23 @@ public final class PipelineConfig {
                 e.intValue("batch_size", o.batchSize(), 1, 1 << 16), style.equals("d3") ? DecodingStyle.D3 : DecodingStyle.BIGREC),
                 e.intValue("cutoff", d.cutoff(), 0, 1 << 20), e.intValue("max_rows", d.maxRows(), 0, Integer.MAX_VALUE),
                 e.intValue("latency_rows", d.latencyRows(), 0, Integer.MAX_VALUE));
+    }
+
+    /**
+     * {@code device}: where the stage's tensors live ({@code cpu}, {@code cuda} or {@code cuda:N}); the same training
+     * code runs on either, the device only changes which kernels run. Whether a CUDA device is usable is checked when
+     * the stage opens it, with the reason when it is not (no driver, no device, driver too old).
+     */
+    public static Device device(ConfigTree root) {
+        String text = root.string("device", "cpu");
+        Device d;
+        try {
+            d = Device.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw root.error("device", "expected cpu, cuda or cuda:N, got " + text);
+        }
+        if (!d.isCpu() && !d.type().equals("cuda")) throw root.error("device", "expected cpu, cuda or cuda:N, got " + text);
+        return d;
     }
 
     /** {@code seeds}: a list of whole numbers. */

@@ -20,6 +20,7 @@ class ShippedConfigsTest {
     void demoYamlSpellsOutTheEmbeddedSettings() {
         ConfigTree tree = ConfigTree.load(CONFIGS.resolve("demo.yaml"), List.of());
         assertEquals(DemoDefaults.settings(), DemoDefaults.read(tree));
+        assertEquals(dev.latentr3.engine.Device.CPU, dev.latentr3.train.pipeline.PipelineConfig.device(tree));
         tree.requireAllRead();
     }
 

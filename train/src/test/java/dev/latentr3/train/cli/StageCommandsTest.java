@@ -3,17 +3,22 @@ package dev.latentr3.train.cli;
 import dev.latentr3.model.json.Json;
 import dev.latentr3.train.dataset.SyntheticDataset;
 import dev.latentr3.train.pipeline.ModelFolder;
+import dev.latentr3.engine.Backends;
+import dev.latentr3.engine.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** sft, rl and eval chained through their folders on a tiny synthetic dataset; config mistakes refused by name. */
 class StageCommandsTest {
@@ -95,6 +100,46 @@ class StageCommandsTest {
                 "--set", "eval.beams=0");
         assertEquals(Main.FAILURE, r.status());
         assertTrue(r.err().contains("eval.beams"), r.err());
+    }
+
+    /**
+     * The same sft config on the CPU and on the "cuda" device (the kernel emulator in the build, a GPU with
+     * -Dlatentr3.cuda.emulate=false): only the device changes, and every step's loss agrees.
+     */
+    @Test
+    void sftRunsTheSameOnTheCudaDevice(@TempDir Path dir) throws IOException {
+        Device cuda = new Device("cuda", 0);
+        assumeTrue(Backends.available(cuda), () -> "device cuda unavailable: " + Backends.unavailableReason(cuda));
+        SyntheticDataset.write(new SyntheticDataset.Options(16, 8, 2, 1, 2, 2, 2, 2, 3), dir.resolve("data"));
+        Path sft = write(dir.resolve("sft.yaml"), """
+                data:
+                  dir: data
+                sft:
+                  micro_batch: 2
+                  accumulation: 1
+                  epochs: 1
+                  learning_rate: 3.0e-3
+                  warmup_steps: 1
+                  cutoff: 96
+                """ + TINY_MODEL);
+        List<double[]> losses = new java.util.ArrayList<>();
+        for (String device : List.of("cpu", "cuda")) {
+            CliRun r = CliRun.of("sft", "--config", sft.toString(), "--set", "device=" + device, "--set", "out=" + dir.resolve("sft-" + device));
+            assertEquals(0, r.status(), r.err());
+            losses.add(Files.readAllLines(dir.resolve("sft-" + device).resolve("metrics.jsonl")).stream()
+                    .map(line -> (Map<?, ?>) Json.parse(line, "metrics.jsonl"))
+                    .filter(m -> "step".equals(m.get("type")))
+                    .mapToDouble(m -> ((Number) m.get("loss")).doubleValue()).toArray());
+        }
+        assertTrue(losses.get(0).length >= 2, "a few steps ran");
+        assertArrayEquals(losses.get(0), losses.get(1), 1e-4);
+    }
+
+    @Test
+    void anUnknownDeviceIsRefusedByName(@TempDir Path dir) {
+        CliRun r = CliRun.of("sft", "--set", "out=" + dir.resolve("x"), "--set", "data.dir=" + dir, "--set", "device=tpu:0");
+        assertEquals(Main.FAILURE, r.status());
+        assertTrue(r.err().contains("device: expected cpu, cuda or cuda:N, got tpu:0"), r.err());
     }
 
     private static Path write(Path file, String text) throws IOException {
