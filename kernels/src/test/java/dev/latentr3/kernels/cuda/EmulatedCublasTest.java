@@ -52,7 +52,8 @@ class EmulatedCublasTest extends CublasContract {
     void unsupportedTypeCombinationsAreNamed() {
         CublasHandle h = handle();
         try (DeviceScope d = new DeviceScope(runtime())) {
-            MemorySegment a = d.nanFloats(16);
+            // The binding takes bare pointers: a device segment itself cannot cross a downcall (its arena is closed).
+            MemorySegment a = MemorySegment.ofAddress(d.nanFloats(16).address());
             Cublas c = h.cublas();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);

@@ -21,10 +21,12 @@ import java.util.function.Supplier;
 final class RlCommand {
     private RlCommand() {}
 
-    static final String USAGE = "rl [--config FILE] [--set key=value]...";
+    static final String USAGE = "rl [--config FILE] [--set key=value]... [--resume]";
 
     static int run(String[] argv, InputStream in, PrintStream out, PrintStream err) {
-        ConfigTree config = Args.withConfig(argv, Set.of(), Set.of()).config(StageConfigs.defaultFile("rl"));
+        Args args = Args.withConfig(argv, Set.of(), Set.of("--resume"));
+        boolean resume = args.has("--resume");
+        ConfigTree config = args.config(StageConfigs.defaultFile("rl"));
         var data = PipelineConfig.data(config.section("data"));
         PromptTemplate template = PipelineConfig.template(config.section("data"), "musics");
         Supplier<RecModel> model = StageModels.saved(config.section("model"));
@@ -35,7 +37,7 @@ final class RlCommand {
 
         try (var on = DefaultDevice.use(device)) {
             DatasetSplits splits = data.load();
-            RlStage.Outcome o = RlStage.run(model.get(), splits.train(), splits.valid(), template, rl, dir, out);
+            RlStage.Outcome o = RlStage.run(model.get(), splits.train(), splits.valid(), template, rl, dir, out, resume);
             out.printf(Locale.ROOT, "Clean reward (-PPL of the target, noise-free latent) on %d validation rows: %.4f before, %.4f after; "
                             + "latent RMS %.3f, token embedding RMS %.3f, sigma %.3f; model in %s%n", splits.valid().size(),
                     o.heldOutCleanRewardBefore(), o.heldOutCleanRewardAfter(), o.scaleBefore().latentRms(), o.scaleBefore().embeddingRms(),

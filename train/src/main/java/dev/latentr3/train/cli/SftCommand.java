@@ -21,10 +21,12 @@ import java.util.function.Supplier;
 final class SftCommand {
     private SftCommand() {}
 
-    static final String USAGE = "sft [--config FILE] [--set key=value]...";
+    static final String USAGE = "sft [--config FILE] [--set key=value]... [--resume]";
 
     static int run(String[] argv, InputStream in, PrintStream out, PrintStream err) {
-        ConfigTree config = Args.withConfig(argv, Set.of(), Set.of()).config(StageConfigs.defaultFile("sft"));
+        Args args = Args.withConfig(argv, Set.of(), Set.of("--resume"));
+        boolean resume = args.has("--resume");
+        ConfigTree config = args.config(StageConfigs.defaultFile("sft"));
         var data = PipelineConfig.data(config.section("data"));
         PromptTemplate template = PipelineConfig.template(config.section("data"), "musics");
         Supplier<RecModel> model = StageModels.forSft(config.section("model"));
@@ -38,7 +40,7 @@ final class SftCommand {
             RecModel m = model.get();
             out.printf(Locale.ROOT, "SFT of %s: %d train / %d valid rows, %,d parameters%n", m.isLatent() ? "LatentR3" : "the baseline",
                     splits.train().size(), splits.valid().size(), m.llm().parameterCount());
-            SftStage.Outcome o = SftStage.run(m, splits, template, sft, dir, out);
+            SftStage.Outcome o = SftStage.run(m, splits, template, sft, dir, out, resume);
             out.printf(Locale.ROOT, "Validation loss %.4f before, best %.4f at step %d of %d%s; model in %s%n", o.initialValidationLoss(),
                     o.result().bestLoss(), o.result().bestStep(), o.result().lastStep(), o.result().stoppedEarly() ? " (stopped early)" : "",
                     o.modelDir());

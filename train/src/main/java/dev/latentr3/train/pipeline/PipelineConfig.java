@@ -11,6 +11,7 @@ import dev.latentr3.train.eval.EvaluationOptions;
 import dev.latentr3.train.rl.Advantages;
 import dev.latentr3.train.rl.LrGrpoConfig;
 import dev.latentr3.train.rl.RlTrainer;
+import dev.latentr3.train.rl.SigmaLearning;
 import dev.latentr3.train.sft.SftConfig;
 
 import java.io.IOException;
@@ -116,12 +117,27 @@ public final class PipelineConfig {
         String kind = r.oneOf("advantages", g.advantages() == Advantages.Kind.GROUP_MEAN_STD ? "group" : "batch", "group", "batch");
         var grpo = new LrGrpoConfig(r.intValue("group_size", g.groupSize(), 1, 1024), (float) r.doubleValue("sigma", g.sigma(), 0, 1e6),
                 kind.equals("group") ? Advantages.Kind.GROUP_MEAN_STD : Advantages.Kind.BATCH_BASELINE,
-                r.intValue("groups_per_batch", g.groupsPerBatch(), 0, 1 << 20));
+                r.intValue("groups_per_batch", g.groupsPerBatch(), 0, 1 << 20)).withSigmaLearning(sigmaLearning(r, g.sigmaLearning()));
         var trainer = new RlTrainer.Settings(r.intValue("steps", t.steps(), 1, Integer.MAX_VALUE),
                 r.intValue("groups_per_step", t.groupsPerStep(), 1, 1 << 16), r.doubleValue("learning_rate", t.learningRate(), 1e-12, 10),
                 r.longValue("warmup_steps", t.warmupSteps(), 0, Long.MAX_VALUE), r.doubleValue("max_grad_norm", t.maxGradNorm(), 1e-9, 1e9),
-                r.doubleValue("weight_decay", t.weightDecay(), 0, 10), r.longValue("seed", t.seed(), Long.MIN_VALUE, Long.MAX_VALUE), grpo);
+                r.doubleValue("weight_decay", t.weightDecay(), 0, 10), r.longValue("seed", t.seed(), Long.MIN_VALUE, Long.MAX_VALUE), grpo)
+                .withCheckpoints(t.checkpoint(), r.intValue("checkpoint_every", t.checkpointEvery(), 0, Integer.MAX_VALUE));
         return new RlStage.Settings(trainer, r.intValue("cutoff", d.cutoff(), 2, 1 << 20));
+    }
+
+    /**
+     * {@code rl.sigma_learning}: {@code fixed} (the released code), {@code learned} (one trained sigma) or
+     * {@code learned_per_dim} (one per latent dimension), with optional bounds {@code sigma_min}, {@code sigma_max}.
+     */
+    private static SigmaLearning sigmaLearning(ConfigTree r, SigmaLearning d) {
+        String dflt = !d.learned() ? "fixed" : d.perDimension() ? "learned_per_dim" : "learned";
+        String mode = r.oneOf("sigma_learning", dflt, "fixed", "learned", "learned_per_dim");
+        double min = r.doubleValue("sigma_min", d.min(), 0, 1e6);
+        double max = r.doubleValue("sigma_max", d.max(), 0, Double.POSITIVE_INFINITY);
+        if (mode.equals("fixed")) return SigmaLearning.fixed();
+        if (max < min) throw r.error("sigma_max", "expected a bound >= sigma_min " + min + ", got " + max);
+        return SigmaLearning.learned(mode.equals("learned_per_dim"), (float) min, (float) max);
     }
 
     /** {@code eval}: beams, batching, decoding style, rows. */

@@ -20,6 +20,8 @@ import java.util.List;
 public final class RlStage {
     public static final String METRICS = "metrics.jsonl";
     public static final String MODEL = "model";
+    /** The trainer's resumable state under the stage's folder. */
+    public static final String CHECKPOINT = "checkpoint";
 
     /**
      * @param trainer the RL loop's settings
@@ -65,8 +67,27 @@ public final class RlStage {
 
     public static Outcome run(RecModel model, List<Interaction> train, List<Interaction> heldOut, PromptTemplate template,
                               Settings settings, Path outDir, PrintStream progress) {
+        return run(model, train, heldOut, template, settings, outDir, progress, false);
+    }
+
+    /**
+     * As {@link #run(RecModel, List, List, PromptTemplate, Settings, Path, PrintStream)}; the trainer's state goes to
+     * {@code outDir/checkpoint} (every {@code checkpointEvery} steps and at the end), and with {@code resume} the run
+     * continues from there bit for bit (the metrics file is appended to). The clean reward "before" is then the
+     * resumed state's.
+     */
+    public static Outcome run(RecModel model, List<Interaction> train, List<Interaction> heldOut, PromptTemplate template,
+                              Settings settings, Path outDir, PrintStream progress, boolean resume) {
         if (!model.isLatent()) throw new IllegalArgumentException("rl: the model has no LatentRATT; RL starts from a LatentR3 SFT model");
-        RlTrainer trainer = new RlTrainer(model.latent(), examples(model, train, template, settings.cutoff()), settings.trainer());
+        RlTrainer.Settings ts = settings.trainer();
+        if (ts.checkpoint() == null) ts = ts.withCheckpoints(outDir.resolve(CHECKPOINT), ts.checkpointEvery());
+        RlTrainer trainer = new RlTrainer(model.latent(), examples(model, train, template, settings.cutoff()), ts);
+        if (resume) {
+            if (!java.nio.file.Files.isDirectory(ts.checkpoint())) {
+                throw new IllegalArgumentException("rl --resume: no checkpoint at " + ts.checkpoint() + " (a run with this out writes one)");
+            }
+            trainer.resumeFrom(ts.checkpoint());
+        }
         List<RlExample> held = examples(model, heldOut, template, settings.cutoff());
         double before = mean(trainer.grpo().cleanRewards(held));
         LatentScale scale = LatentScale.of(model, held);

@@ -25,9 +25,26 @@ public final class SftStage {
 
     public static Outcome run(RecModel model, DatasetSplits data, PromptTemplate template, SftConfig config, Path outDir,
                               PrintStream progress) {
+        return run(model, data, template, config, outDir, progress, false);
+    }
+
+    /**
+     * As {@link #run(RecModel, DatasetSplits, PromptTemplate, SftConfig, Path, PrintStream)}; with {@code resume}
+     * the run continues bit for bit from {@code outDir/last} (the trainer writes it at every validation), its loss
+     * curve then equal to an uninterrupted run's. The validation loss "before" is then the resumed state's.
+     */
+    public static Outcome run(RecModel model, DatasetSplits data, PromptTemplate template, SftConfig config, Path outDir,
+                              PrintStream progress, boolean resume) {
         SftNetwork network = model.isLatent() ? SftNetwork.latent(model.latent()) : SftNetwork.baseline(model.llm());
         SftCollator collator = new SftCollator(model.sequenceTokens(template), config.cutoff());
         SftTrainer trainer = new SftTrainer(network, collator, data.train(), data.valid(), config, outDir, progress);
+        if (resume) {
+            Path last = outDir.resolve(SftTrainer.LAST);
+            if (!java.nio.file.Files.isDirectory(last)) {
+                throw new IllegalArgumentException("sft --resume: no checkpoint at " + last + " (a run with this out writes one at each validation)");
+            }
+            trainer.resumeFrom(last);
+        }
         double before = trainer.validationLoss();
         SftTrainer.Result result = trainer.run();
         Path dir = outDir.resolve(MODEL);

@@ -76,6 +76,51 @@ class StageCommandsTest {
         assertTrue(e.out().contains("HR@10") && e.out().contains("without the thought token"), e.out());
     }
 
+    /**
+     * rl writes its trainer state to out/checkpoint; --resume restores it: resuming a finished run runs no step, leaves
+     * the metrics as they were and writes the RL-trained LatentRATT again (not the SFT one that model.from holds). A
+     * learned sigma moves. sft and rl refuse --resume where nothing was written.
+     */
+    @Test
+    void rlResumesFromItsCheckpointAndLearnsSigma(@TempDir Path dir) throws IOException {
+        SyntheticDataset.write(new SyntheticDataset.Options(16, 12, 2, 1, 2, 2, 2, 2, 3), dir.resolve("data"));
+        Path sft = write(dir.resolve("sft.yaml"), """
+                out: sft
+                data: {dir: data}
+                sft: {micro_batch: 4, accumulation: 1, epochs: 1, learning_rate: 3.0e-3, warmup_steps: 1, cutoff: 96}
+                """ + TINY_MODEL);
+        assertEquals(0, CliRun.of("sft", "--config", sft.toString()).status());
+        CliRun none = CliRun.of("sft", "--config", sft.toString(), "--set", "out=" + dir.resolve("elsewhere"), "--resume");
+        assertEquals(Main.FAILURE, none.status());
+        assertTrue(none.err().contains("no checkpoint at"), none.err());
+
+        Path rl = write(dir.resolve("rl.yaml"), """
+                out: rl
+                data: {dir: data}
+                model: {from: sft/model}
+                rl: {steps: 3, groups_per_step: 2, group_size: 4, cutoff: 96, learning_rate: 1.0e-2, sigma: 0.5,
+                     sigma_learning: learned, sigma_min: 0.1}
+                """);
+        assertEquals(0, CliRun.of("rl", "--config", rl.toString()).status());
+        Path metrics = dir.resolve("rl/metrics.jsonl"), latent = dir.resolve("rl/model").resolve(ModelFolder.LATENT_ATTENTION);
+        List<String> lines = Files.readAllLines(metrics);
+        assertEquals(3, lines.size());
+        double lastSigma = ((Number) ((Map<?, ?>) Json.parse(lines.get(2), "metrics.jsonl")).get("sigma_mean")).doubleValue();
+        assertTrue(Math.abs(lastSigma - 0.5) > 1e-6, "a learned sigma moves: " + lastSigma);
+        byte[] trained = Files.readAllBytes(latent);
+        assertFalse(java.util.Arrays.equals(trained, Files.readAllBytes(dir.resolve("sft/model").resolve(ModelFolder.LATENT_ATTENTION))));
+
+        Files.delete(latent);
+        CliRun resumed = CliRun.of("rl", "--config", rl.toString(), "--resume");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals(lines, Files.readAllLines(metrics), "no step ran again");
+        assertArrayEquals(trained, Files.readAllBytes(latent), "the checkpoint's LatentRATT, not the SFT one");
+
+        CliRun mismatch = CliRun.of("rl", "--config", rl.toString(), "--resume", "--set", "rl.sigma=0.7");
+        assertEquals(Main.FAILURE, mismatch.status());
+        assertTrue(mismatch.err().contains("was written with"), mismatch.err());
+    }
+
     @Test
     void anUnknownKeyIsRefusedByNameBeforeAnyWork(@TempDir Path dir) throws IOException {
         Path sft = write(dir.resolve("sft.yaml"), """
