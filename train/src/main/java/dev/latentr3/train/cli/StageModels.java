@@ -27,10 +27,18 @@ final class StageModels {
     /**
      * For sft: {@code model.from} to continue from a folder, else a fresh model of the shape keys, the
      * {@code model.tokenizer} (byte-level when absent) and {@code model.seed}; {@code model.latent} adds the thought
-     * token and LatentRATT (LatentR3) or trains the LLM alone (baseline).
+     * token and LatentRATT (LatentR3) or trains the LLM alone (baseline); {@code model.latent_tokens} is N, the thought
+     * tokens ending each prompt (1 as published).
      */
     static Supplier<RecModel> forSft(ConfigTree model) {
         boolean latent = model.bool("latent", true);
+        int latentTokens = model.intValue("latent_tokens", 1, 1, 64);
+        if (!latent && latentTokens != 1) throw model.error("latent_tokens", "the baseline (latent: false) has no latent tokens");
+        Supplier<RecModel> m = forSft(model, latent);
+        return latent ? () -> m.get().withLatentTokens(latentTokens) : m;
+    }
+
+    private static Supplier<RecModel> forSft(ConfigTree model, boolean latent) {
         long seed = model.longValue("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
         Path from = model.path("from", null);
         if (from != null) {

@@ -18,6 +18,7 @@ public final class SequenceTokens {
     private final PromptTemplate template;
     private final int eosTokenId;
     private final int thoughtTokenId;
+    private final int thoughtTokens;
 
     /**
      * @param withThought end every prompt with {@link PromptTemplate#THOUGHT_TOKEN} (LatentR3); false for the plain
@@ -25,6 +26,17 @@ public final class SequenceTokens {
      * @throws IllegalArgumentException if the tokenizer lacks the EOS token, or the thought token when it is asked for
      */
     public SequenceTokens(Tokenizer tokenizer, PromptTemplate template, boolean withThought) {
+        this(tokenizer, template, withThought ? 1 : 0);
+    }
+
+    /**
+     * @param thoughtTokens how many thought tokens end every prompt: 0 for the plain prompt, 1 for LatentR3 as
+     *                      published, N &gt; 1 for N latents computed one after another (method doc §1.2)
+     */
+    public SequenceTokens(Tokenizer tokenizer, PromptTemplate template, int thoughtTokens) {
+        if (thoughtTokens < 0) throw new IllegalArgumentException("sequence tokens: thoughtTokens must be >= 0, got " + thoughtTokens);
+        boolean withThought = thoughtTokens > 0;
+        this.thoughtTokens = thoughtTokens;
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.template = Objects.requireNonNull(template, "template");
         this.eosTokenId = tokenizer.tokenId(PromptTemplate.EOS_TOKEN);
@@ -39,14 +51,14 @@ public final class SequenceTokens {
         }
     }
 
-    /** Segments 1 and 2, then the thought token when there is one: what the model conditions on. */
+    /** Segments 1 and 2, then the thought tokens when there are any: what the model conditions on. */
     public int[] prompt(List<String> historyTitles) {
         int[] instruction = tokenizer.encode(template.instruction());
         int[] input = tokenizer.encode(template.userInput(historyTitles));
-        int n = instruction.length + input.length + (thoughtTokenId >= 0 ? 1 : 0);
+        int n = instruction.length + input.length + thoughtTokens;
         int[] out = Arrays.copyOf(instruction, n);
         System.arraycopy(input, 0, out, instruction.length, input.length);
-        if (thoughtTokenId >= 0) out[n - 1] = thoughtTokenId;
+        Arrays.fill(out, n - thoughtTokens, n, thoughtTokenId);
         return out;
     }
 
@@ -65,6 +77,11 @@ public final class SequenceTokens {
     /** The thought token's id, or -1 for prompts without one. */
     public int thoughtTokenId() {
         return thoughtTokenId;
+    }
+
+    /** How many thought tokens end each prompt (0 for the plain prompt). */
+    public int thoughtTokens() {
+        return thoughtTokens;
     }
 
     public Tokenizer tokenizer() {

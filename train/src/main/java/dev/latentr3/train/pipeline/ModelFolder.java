@@ -31,6 +31,8 @@ public final class ModelFolder {
     public static final String CONFIG = "config.json";
     public static final String TOKENIZER = "tokenizer.json";
     public static final String LATENT_ATTENTION = "latent_attention.safetensors";
+    /** The metadata key of {@link #LATENT_ATTENTION} that holds N, the latent tokens per prompt (absent: 1). */
+    static final String LATENT_TOKENS = "latent_tokens";
 
     private ModelFolder() {}
 
@@ -45,7 +47,8 @@ public final class ModelFolder {
                     Map.of("format", "pt"));
             if (model.isLatent()) {
                 SafetensorsWriter.write(temp.resolve(LATENT_ATTENTION), model.attention().namedParameters(),
-                        Map.of("format", "pt", "thought_token_id", Integer.toString(model.llm().config().vocabSize() - 1)));
+                        Map.of("format", "pt", "thought_token_id", Integer.toString(model.llm().config().vocabSize() - 1),
+                                LATENT_TOKENS, Integer.toString(model.latentTokens())));
             }
             Files.writeString(temp.resolve(TOKENIZER), model.tokenizerJson(), StandardCharsets.UTF_8);
             Files.writeString(temp.resolve(CONFIG), model.llm().config().toJson(), StandardCharsets.UTF_8);
@@ -68,15 +71,17 @@ public final class ModelFolder {
             String json = Files.readString(dir.resolve(TOKENIZER), StandardCharsets.UTF_8);
             Tokenizer tokenizer = Tokenizer.fromJson(json, dir.resolve(TOKENIZER).toString());
             LatentRATT attention = null;
+            int latentTokens = 0;
             Path latent = dir.resolve(LATENT_ATTENTION);
             if (Files.exists(latent)) {
                 try (SafetensorsFile file = SafetensorsFile.open(latent)) {
+                    latentTokens = latentTokens(file.metadata().get(LATENT_TOKENS), latent);
                     Map<String, Tensor> tensors = new HashMap<>();
                     for (String n : file.names()) tensors.put(n, file.tensor(n));
                     attention = LatentRATT.load(llm.config().hiddenSize(), tensors, LatentRATT.PREFIX); // copies
                 }
             }
-            return new RecModel(llm, attention, tokenizer, json);
+            return new RecModel(llm, attention, tokenizer, json, latentTokens);
         } catch (IOException e) {
             throw new UncheckedIOException("model folder " + dir + ": " + e.getMessage(), e);
         }
@@ -87,5 +92,16 @@ public final class ModelFolder {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
+    }
+
+    private static int latentTokens(String text, Path file) {
+        if (text == null) return 1; // folders written before N was recorded: the published single latent
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(file + ": __metadata__." + LATENT_TOKENS + ": expected a whole number >= 1, got " + text);
     }
 }

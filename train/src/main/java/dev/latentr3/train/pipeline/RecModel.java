@@ -17,9 +17,20 @@ import dev.latentr3.train.dataset.SequenceTokens;
  * @param attention     LatentRATT, or null for the baseline (no thought token)
  * @param tokenizer     the tokenizer the model was trained with
  * @param tokenizerJson the tokenizer.json text that {@link Tokenizer#fromJson} reads as {@code tokenizer}
+ * @param latentTokens  N, the thought tokens ending each prompt (0 for the baseline; 1 as published; N &gt; 1 latents
+ *                      computed one after another)
  */
-public record RecModel(Qwen2ForCausalLM llm, LatentRATT attention, Tokenizer tokenizer, String tokenizerJson) {
+public record RecModel(Qwen2ForCausalLM llm, LatentRATT attention, Tokenizer tokenizer, String tokenizerJson, int latentTokens) {
+    /** A baseline (no LatentRATT) or a LatentR3 model with one latent token, as published. */
+    public RecModel(Qwen2ForCausalLM llm, LatentRATT attention, Tokenizer tokenizer, String tokenizerJson) {
+        this(llm, attention, tokenizer, tokenizerJson, attention == null ? 0 : 1);
+    }
+
     public RecModel {
+        if ((attention == null) != (latentTokens == 0) || latentTokens < 0) {
+            throw new IllegalArgumentException("model: " + (attention == null ? "the baseline has no latent tokens, got "
+                    : "a LatentR3 model needs at least one latent token, got ") + latentTokens);
+        }
         if (attention != null) {
             int thought = tokenizer.tokenId(ThoughtToken.CONTENT);
             if (thought != llm.config().vocabSize() - 1) {
@@ -44,9 +55,14 @@ public record RecModel(Qwen2ForCausalLM llm, LatentRATT attention, Tokenizer tok
         return new LatentModel(llm, attention, tokenizer.tokenId(ThoughtToken.CONTENT));
     }
 
-    /** How this model's prompts and targets are tokenized: with the thought token exactly when it is latent. */
+    /** How this model's prompts and targets are tokenized: with its N thought tokens exactly when it is latent. */
     public SequenceTokens sequenceTokens(PromptTemplate template) {
-        return new SequenceTokens(tokenizer, template, isLatent());
+        return new SequenceTokens(tokenizer, template, latentTokens);
+    }
+
+    /** The same weights with N latent tokens per prompt (LatentRATT is shared; N is a property of the prompts). */
+    public RecModel withLatentTokens(int n) {
+        return new RecModel(llm, attention, tokenizer, tokenizerJson, n);
     }
 
     public int eosTokenId() {

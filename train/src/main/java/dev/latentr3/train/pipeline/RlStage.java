@@ -80,6 +80,8 @@ public final class RlStage {
                               Settings settings, Path outDir, PrintStream progress, boolean resume) {
         if (!model.isLatent()) throw new IllegalArgumentException("rl: the model has no LatentRATT; RL starts from a LatentR3 SFT model");
         RlTrainer.Settings ts = settings.trainer();
+        // N is the model's (its SFT was trained with N thought tokens per prompt), not a free RL setting.
+        if (ts.grpo().latentTokens() != model.latentTokens()) ts = ts.withGrpo(ts.grpo().withLatentTokens(model.latentTokens()));
         if (ts.checkpoint() == null) ts = ts.withCheckpoints(outDir.resolve(CHECKPOINT), ts.checkpointEvery());
         RlTrainer trainer = new RlTrainer(model.latent(), examples(model, train, template, settings.cutoff()), ts);
         if (resume) {

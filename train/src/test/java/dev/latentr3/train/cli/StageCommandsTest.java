@@ -2,7 +2,9 @@ package dev.latentr3.train.cli;
 
 import dev.latentr3.model.json.Json;
 import dev.latentr3.train.dataset.SyntheticDataset;
+import dev.latentr3.train.dataset.PromptTemplate;
 import dev.latentr3.train.pipeline.ModelFolder;
+import dev.latentr3.train.pipeline.RecModel;
 import dev.latentr3.engine.Backends;
 import dev.latentr3.engine.Device;
 import org.junit.jupiter.api.Test;
@@ -119,6 +121,44 @@ class StageCommandsTest {
         CliRun mismatch = CliRun.of("rl", "--config", rl.toString(), "--resume", "--set", "rl.sigma=0.7");
         assertEquals(Main.FAILURE, mismatch.status());
         assertTrue(mismatch.err().contains("was written with"), mismatch.err());
+    }
+
+    /** N = 2 latent tokens: sft trains with two thought tokens per prompt, the folder keeps N, rl and eval follow it. */
+    @Test
+    void twoLatentTokensFlowThroughSftRlAndEval(@TempDir Path dir) throws IOException {
+        SyntheticDataset.write(new SyntheticDataset.Options(16, 12, 2, 1, 2, 2, 2, 2, 3), dir.resolve("data"));
+        Path sft = write(dir.resolve("sft.yaml"), """
+                out: sft
+                data: {dir: data}
+                sft: {micro_batch: 4, accumulation: 1, epochs: 1, learning_rate: 3.0e-3, warmup_steps: 1, cutoff: 96}
+                """ + TINY_MODEL.replace("model:\n", "model:\n  latent_tokens: 2\n"));
+        CliRun s = CliRun.of("sft", "--config", sft.toString());
+        assertEquals(0, s.status(), s.err());
+        RecModel saved = ModelFolder.read(dir.resolve("sft/model"));
+        assertEquals(2, saved.latentTokens());
+        int[] prompt = saved.sequenceTokens(new PromptTemplate("musics")).prompt(List.of("A", "B"));
+        int thought = saved.latent().thoughtId();
+        assertEquals(thought, prompt[prompt.length - 1]);
+        assertEquals(thought, prompt[prompt.length - 2]);
+        assertTrue(prompt[prompt.length - 3] != thought);
+
+        CliRun r = CliRun.of("rl", "--set", "out=" + dir.resolve("rl"), "--set", "data.dir=" + dir.resolve("data"),
+                "--set", "model.from=" + dir.resolve("sft/model"), "--set", "rl.steps=1", "--set", "rl.groups_per_step=2",
+                "--set", "rl.group_size=4", "--set", "rl.cutoff=96");
+        assertEquals(0, r.status(), r.err());
+        String state = Files.readString(dir.resolve("rl/checkpoint/trainer_state.json"));
+        assertTrue(state.matches("(?s).*\"latent_tokens\"\\s*:\\s*2\\b.*"), state);
+        assertEquals(2, ModelFolder.read(dir.resolve("rl/model")).latentTokens());
+
+        CliRun e = CliRun.of("eval", "--set", "out=" + dir.resolve("eval"), "--set", "data.dir=" + dir.resolve("data"),
+                "--set", "model.from=" + dir.resolve("rl/model"), "--set", "eval.beams=2", "--set", "eval.max_rows=2",
+                "--set", "eval.latency_rows=1", "--set", "eval.cutoff=96");
+        assertEquals(0, e.status(), e.err());
+        assertEquals(2, Files.readAllLines(dir.resolve("eval/predictions.jsonl")).size());
+
+        CliRun bad = CliRun.of("sft", "--config", sft.toString(), "--set", "model.latent=false", "--set", "out=" + dir.resolve("b"));
+        assertEquals(Main.FAILURE, bad.status());
+        assertTrue(bad.err().contains("model.latent_tokens"), bad.err());
     }
 
     @Test
