@@ -1,6 +1,5 @@
 package dev.latentr3.bench;
 
-import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.random.Rng;
 import dev.latentr3.model.config.Qwen2Config;
 import dev.latentr3.model.latent.LatentModel;
@@ -17,6 +16,7 @@ import dev.latentr3.train.dataset.SyntheticDataset;
 import dev.latentr3.train.eval.DecoderFactory;
 import dev.latentr3.train.eval.EvaluationOptions;
 import dev.latentr3.train.eval.Evaluator;
+import dev.latentr3.train.eval.LatentDecoderFactory;
 import dev.latentr3.train.eval.QwenDecoderFactory;
 import dev.latentr3.train.eval.TitleTrie;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -80,10 +80,7 @@ public class EvaluationBenchmark {
                 EvaluationOptions.reference(USERS));
         if (latent) {
             LatentModel m = new LatentModel(llm, LatentRATT.initialize(config.hiddenSize(), config.initializerRange(), 1), thought);
-            factory = (prompts, perPrompt, maxNew) -> {
-                LeftPadded p = LeftPadded.of(prompts, tokens.eosTokenId());
-                return m.startDecoding(p.ids(), p.mask(), perPrompt, maxNew);
-            };
+            factory = new LatentDecoderFactory(m, tokens.eosTokenId());
         } else if (model.equals("baseline")) {
             factory = new QwenDecoderFactory(llm, tokens.eosTokenId());
         } else {
@@ -95,22 +92,5 @@ public class EvaluationBenchmark {
     @Benchmark
     public double evaluate() {
         return evaluator.evaluate(rows, factory, null).metrics().hitRate(10);
-    }
-
-    /** Prompts left-padded into one batch: ids I32 [P, L] (padding = pad id) and mask I32 [P, L]. */
-    record LeftPadded(Tensor ids, Tensor mask) {
-        static LeftPadded of(List<int[]> prompts, int pad) {
-            int length = 0;
-            for (int[] p : prompts) length = Math.max(length, p.length);
-            int[] ids = new int[prompts.size() * length], mask = new int[ids.length];
-            for (int b = 0; b < prompts.size(); b++) {
-                int[] p = prompts.get(b);
-                int off = length - p.length;
-                java.util.Arrays.fill(ids, b * length, b * length + off, pad);
-                System.arraycopy(p, 0, ids, b * length + off, p.length);
-                java.util.Arrays.fill(mask, b * length + off, (b + 1) * length, 1);
-            }
-            return new LeftPadded(Tensor.ofInts(ids, prompts.size(), length), Tensor.ofInts(mask, prompts.size(), length));
-        }
     }
 }
