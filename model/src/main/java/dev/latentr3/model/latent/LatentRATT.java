@@ -38,7 +38,8 @@ import java.util.SplittableRandom;
  *
  * <p>Parameters, named {@code latent_attention.{query,key,value}.{weight,bias}}; in the reference's state dict the
  * same tensors are {@code attention.{query,key,value}.{weight,bias}} (its LatentModel's {@code attention} module,
- * PyTorch Linear layout: weight [out, in]).
+ * PyTorch Linear layout: weight [out, in]). An optional scalar {@code latent_attention.gate} (an ablation, off by
+ * default) multiplies r.
  */
 public final class LatentRATT {
     public static final String PREFIX = "latent_attention.";
@@ -46,10 +47,16 @@ public final class LatentRATT {
     public static final String REFERENCE_PREFIX = "attention.";
     public static final double ROPE_BASE = 1000.0;
     private static final List<String> PROJECTIONS = List.of("query", "key", "value");
+    /**
+     * The optional learned scalar gate's name (not part of the method or the reference): r is multiplied by it. Absent
+     * by default; see {@link #withGate}.
+     */
+    public static final String GATE = PREFIX + "gate";
 
     private final int hidden;
     private final SequencedMap<String, Tensor> byName;
     private final Tensor wq, bq, wk, bk, wv, bv;
+    private final Tensor gate; // F32 [1], or null: r as the method defines it
 
     private LatentRATT(int hidden, SequencedMap<String, Tensor> byName) {
         this.hidden = hidden;
@@ -60,6 +67,30 @@ public final class LatentRATT {
         this.bk = byName.get(PREFIX + "key.bias");
         this.wv = byName.get(PREFIX + "value.weight");
         this.bv = byName.get(PREFIX + "value.bias");
+        this.gate = byName.get(GATE);
+    }
+
+    /**
+     * An ablation option, off in the method: this LatentRATT (sharing its weights) with a learned scalar gate g,
+     * initialised to {@code init}, so that r becomes g * r. Trained from scratch, r's RMS grows to ~10-20x the token
+     * embeddings' and dominates the input at the thought position; a small g starts it at the embeddings' scale.
+     * The gate is a parameter (saved, loaded, trained by SFT and RL like the others).
+     */
+    public LatentRATT withGate(double init) {
+        if (gate != null) throw new IllegalStateException("LatentRATT: already has a gate");
+        if (!(init > 0) || !Double.isFinite(init)) {
+            throw new IllegalArgumentException("LatentRATT: the gate's initial value must be positive and finite, got " + init);
+        }
+        SequencedMap<String, Tensor> all = new LinkedHashMap<>(byName);
+        try (var noGrad = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
+            all.put(GATE, OwnedTensors.copyOf(Tensor.of(new float[]{(float) init}, 1)).named(GATE));
+        }
+        return new LatentRATT(hidden, all);
+    }
+
+    /** Whether r is multiplied by a learned gate ({@link #withGate}). */
+    public boolean gated() {
+        return gate != null;
     }
 
     /**
@@ -102,6 +133,15 @@ public final class LatentRATT {
                 try (var noGrad = GradMode.noGrad()) {
                     byName.put(PREFIX + p + "." + part, OwnedTensors.copyOf(t).named(PREFIX + p + "." + part));
                 }
+            }
+        }
+        Tensor g = source.get(prefix + "gate");
+        if (g != null) {
+            if (g.dtype() != DType.F32 || !Arrays.equals(g.shape(), new int[]{1})) {
+                throw new IllegalArgumentException("LatentRATT.load: expected " + prefix + "gate F32 [1], found " + g.describe());
+            }
+            try (var noGrad = GradMode.noGrad()) {
+                byName.put(GATE, OwnedTensors.copyOf(g).named(GATE));
             }
         }
         return new LatentRATT(hidden, byName);
@@ -158,14 +198,15 @@ public final class LatentRATT {
         Tensor k = Rope.apply(MatMul.linear(before, wk, bk).reshape(b, keys, 1, hidden), positions, hidden, ROPE_BASE);
         Tensor v = MatMul.linear(before, wv, bv).reshape(b, keys, 1, hidden);
         // One head of size d: sdpa's default scale 1/sqrt(head size) is the reference's 1/sqrt(d).
-        return Attention.sdpa(q, k, v, false, Tensor.ofInts(keyMask, b, keys), Float.NaN).reshape(b, hidden);
+        Tensor r = Attention.sdpa(q, k, v, false, Tensor.ofInts(keyMask, b, keys), Float.NaN).reshape(b, hidden);
+        return gate == null ? r : r.mul(gate);
     }
 
     public int hiddenSize() {
         return hidden;
     }
 
-    /** The six parameters under {@link #PREFIX} names: query, key, value; weight then bias. */
+    /** The six parameters under {@link #PREFIX} names: query, key, value; weight then bias (then the gate, if any). */
     public SequencedMap<String, Tensor> namedParameters() {
         return byName;
     }

@@ -232,4 +232,37 @@ class LatentRATTTest {
             assertThrows(IllegalArgumentException.class, () -> rat.forward(h, ints(mask), new int[]{8, 5, 6}));
         }
     }
+
+    /** The opt-in gate (an ablation, not the method): r times g exactly, g's gradient sum(dL/dr' * r), saved and loaded. */
+    @Test
+    void gateScalesTheLatentLearnsAndLoads() {
+        LatentRATT plain = LatentRATT.load(D, randomParameters(D, 21, LatentRATT.PREFIX), LatentRATT.PREFIX);
+        LatentRATT gated = plain.withGate(0.25);
+        assertTrue(gated.gated());
+        assertEquals(7, gated.parameters().size());
+        assertThrows(IllegalStateException.class, () -> gated.withGate(1));
+        assertThrows(IllegalArgumentException.class, () -> plain.withGate(0));
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor m = ints(mask);
+            Tensor hidden = model.forward(ints(ids), m, LogitPositions.none()).lastHidden();
+            float[] r = plain.forward(hidden, m, thought).toFloatArray();
+            gated.requiresGrad(true);
+            Tensor out = gated.forward(hidden, m, thought);
+            float[] rg = out.toFloatArray();
+            double dg = 0;
+            for (int i = 0; i < r.length; i++) {
+                assertEquals(0.25f * r[i], rg[i], 1e-7f, "element " + i);
+                dg += r[i] * (i % 5 - 2.0);
+            }
+            float[] upstream = new float[r.length];
+            for (int i = 0; i < r.length; i++) upstream[i] = i % 5 - 2f;
+            out.mul(Tensor.of(upstream, 3, D)).sum().backward();
+            Tensor gate = gated.namedParameters().get(LatentRATT.GATE);
+            assertEquals(dg, gate.grad().toFloatArray()[0], 1e-4 * (1 + Math.abs(dg)));
+            LatentRATT loaded = LatentRATT.load(D, gated.namedParameters(), LatentRATT.PREFIX);
+            assertTrue(loaded.gated());
+            assertArrayEquals(rg, loaded.forward(hidden, m, thought).toFloatArray());
+            assertTrue(!LatentRATT.load(D, plain.namedParameters(), LatentRATT.PREFIX).gated());
+        }
+    }
 }

@@ -37,7 +37,9 @@ public final class ModelInit {
 
     /** The LatentR3 model of the same seed: {@link #baseline}'s weights plus the thought token and a fresh LatentRATT. */
     public static RecModel latent(String tokenizerJson, String source, ModelShape shape, long seed) {
-        return withThought(baseline(tokenizerJson, source, shape, seed), seed);
+        RecModel m = withThought(baseline(tokenizerJson, source, shape, seed), seed);
+        if (shape.latentGate() == 0) return m;
+        return new RecModel(m.llm(), m.attention().withGate(shape.latentGate()), m.tokenizer(), m.tokenizerJson());
     }
 
     /**

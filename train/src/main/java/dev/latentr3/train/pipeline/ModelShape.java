@@ -12,9 +12,20 @@ import dev.latentr3.model.config.Qwen2Config;
  * @param kvHeads      key/value heads (heads must divide by it)
  * @param maxPositions the longest sequence the config admits
  * @param initStd      weights' N(0, initStd^2) (Qwen2's initializer_range, 0.02), LatentRATT's too
+ * @param latentGate   0: LatentRATT as the method defines it; > 0: an ablation, r multiplied by a learned scalar gate
+ *                     initialised to this ({@link dev.latentr3.model.latent.LatentRATT#withGate})
  */
-public record ModelShape(int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions, double initStd) {
+public record ModelShape(int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions, double initStd,
+                         double latentGate) {
+    /** The method's model: no gate on the latent. */
+    public ModelShape(int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions, double initStd) {
+        this(hidden, intermediate, layers, heads, kvHeads, maxPositions, initStd, 0);
+    }
+
     public ModelShape {
+        if (!(latentGate >= 0) || !Double.isFinite(latentGate)) {
+            throw new IllegalArgumentException("model shape: latent_gate must be 0 (off) or a positive initial value, found " + latentGate);
+        }
         if (hidden < 2 || intermediate < 1 || layers < 1 || heads < 1 || kvHeads < 1 || maxPositions < 2 || !(initStd > 0)) {
             throw new IllegalArgumentException("model shape: expected positive sizes and init std, found " + this);
         }

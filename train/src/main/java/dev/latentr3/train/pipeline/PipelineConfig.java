@@ -85,7 +85,7 @@ public final class PipelineConfig {
         return new ModelShape(m.intValue("hidden", d.hidden(), 2, 1 << 16), m.intValue("intermediate", d.intermediate(), 1, 1 << 18),
                 m.intValue("layers", d.layers(), 1, 256), m.intValue("heads", d.heads(), 1, 1024),
                 m.intValue("kv_heads", d.kvHeads(), 1, 1024), m.intValue("max_positions", d.maxPositions(), 2, 1 << 20),
-                m.doubleValue("init_std", d.initStd(), 1e-6, 10));
+                m.doubleValue("init_std", d.initStd(), 1e-6, 10), m.doubleValue("latent_gate", d.latentGate(), 0, 100));
     }
 
     /** {@code model.tokenizer}: a tokenizer.json, or the byte-level one when absent. Returns the JSON text. */
