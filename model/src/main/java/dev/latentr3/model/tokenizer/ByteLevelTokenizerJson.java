@@ -38,6 +38,32 @@ public final class ByteLevelTokenizerJson {
      * spelling (all 256 single-byte symbols must be among them), merges are "left right" lines in rank order, and the
      * special tokens are numbered after the vocabulary, as Hugging Face numbers added tokens.
      */
+    /**
+     * {@code tokenizerJson} (any tokenizer.json text) with {@code content} appended to its {@code added_tokens} as
+     * special token {@code id}: the file that matches {@link Tokenizer#withSpecialToken} on the tokenizer it reads as.
+     */
+    public static String withSpecialToken(String tokenizerJson, String content, int id) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> root = new LinkedHashMap<>((Map<String, Object>) Json.parse(tokenizerJson, "tokenizer.json"));
+        List<Object> added = new ArrayList<>(root.get("added_tokens") instanceof List<?> l ? l : List.of());
+        added.add(specialTokenEntry(id, content));
+        root.put("added_tokens", added);
+        return JsonWriter.pretty(root);
+    }
+
+    /** One {@code added_tokens} entry of a special token, as Hugging Face writes them. */
+    private static Map<String, Object> specialTokenEntry(int id, String content) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("id", id);
+        t.put("content", content);
+        t.put("single_word", false);
+        t.put("lstrip", false);
+        t.put("rstrip", false);
+        t.put("normalized", false);
+        t.put("special", true);
+        return t;
+    }
+
     static String json(List<String> tokens, List<String> merges, List<String> specialTokens) {
         if (new LinkedHashSet<>(specialTokens).size() != specialTokens.size()) {
             throw new IllegalArgumentException("ByteLevelTokenizerJson: special tokens must be distinct, got " + specialTokens);
@@ -47,17 +73,7 @@ public final class ByteLevelTokenizerJson {
         root.put("truncation", Json.NULL);
         root.put("padding", Json.NULL);
         List<Object> added = new ArrayList<>();
-        for (int i = 0; i < specialTokens.size(); i++) {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("id", tokens.size() + i);
-            t.put("content", specialTokens.get(i));
-            t.put("single_word", false);
-            t.put("lstrip", false);
-            t.put("rstrip", false);
-            t.put("normalized", false);
-            t.put("special", true);
-            added.add(t);
-        }
+        for (int i = 0; i < specialTokens.size(); i++) added.add(specialTokenEntry(tokens.size() + i, specialTokens.get(i)));
         root.put("added_tokens", added);
         root.put("normalizer", Map.of("type", "NFC"));
         Map<String, Object> split = new LinkedHashMap<>();

@@ -1,19 +1,13 @@
 package dev.latentr3.train.pipeline;
 
 import dev.latentr3.engine.random.Rng;
-import dev.latentr3.model.json.Json;
-import dev.latentr3.model.json.JsonWriter;
 import dev.latentr3.model.latent.LatentRATT;
 import dev.latentr3.model.latent.ThoughtToken;
 import dev.latentr3.model.qwen2.Qwen2ForCausalLM;
 import dev.latentr3.model.qwen2.Qwen2Init;
+import dev.latentr3.model.tokenizer.ByteLevelTokenizerJson;
 import dev.latentr3.model.tokenizer.Tokenizer;
 import dev.latentr3.train.dataset.PromptTemplate;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Fresh models for training from scratch. The baseline and the LatentR3 model of one seed start from the same LLM
@@ -50,29 +44,11 @@ public final class ModelInit {
     public static RecModel withThought(RecModel base, long seed) {
         if (base.isLatent()) throw new IllegalArgumentException("model: already has LatentRATT and the thought token");
         ThoughtToken.Installed installed = ThoughtToken.install(base.tokenizer(), base.llm(), Rng.seeded(seed).fork("thought-row").nextLong());
-        String json = withThoughtToken(base.tokenizerJson(), installed.thoughtId());
+        String json = ByteLevelTokenizerJson.withSpecialToken(base.tokenizerJson(), ThoughtToken.CONTENT, installed.thoughtId());
         Tokenizer tokenizer = Tokenizer.fromJson(json, base.tokenizer().source() + " + " + ThoughtToken.CONTENT);
         var config = installed.model().config();
         LatentRATT attention = LatentRATT.initialize(config.hiddenSize(), config.initializerRange(),
                 Rng.seeded(seed).fork("latent-attention").nextLong());
         return new RecModel(installed.model(), attention, tokenizer, json);
-    }
-
-    /** tokenizer.json text with {@code <|Thought|>} added as special token {@code id}, as the reference adds it. */
-    static String withThoughtToken(String tokenizerJson, int id) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> root = new LinkedHashMap<>((Map<String, Object>) Json.parse(tokenizerJson, "tokenizer.json"));
-        List<Object> added = new ArrayList<>(root.get("added_tokens") instanceof List<?> l ? l : List.of());
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("id", id);
-        t.put("content", ThoughtToken.CONTENT);
-        t.put("single_word", false);
-        t.put("lstrip", false);
-        t.put("rstrip", false);
-        t.put("normalized", false);
-        t.put("special", true);
-        added.add(t);
-        root.put("added_tokens", added);
-        return JsonWriter.pretty(root);
     }
 }
