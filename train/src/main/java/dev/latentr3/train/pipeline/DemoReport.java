@@ -18,7 +18,8 @@ import java.util.Locale;
 final class DemoReport {
     private DemoReport() {}
 
-    static void write(DemoRun.Settings s, DatasetSplits data, DemoRun.Result r, String tokenizerName) {
+    /** Writes report.md and its plots; returns the plots that could not be drawn (the report says why in their place). */
+    static List<String> write(DemoRun.Settings s, DatasetSplits data, DemoRun.Result r, String tokenizerName) {
         Path run = r.runDir();
         RunReport report = new RunReport(run, "LatentR3 demo");
         report.section("Setup", String.format(Locale.ROOT, """
@@ -43,22 +44,12 @@ final class DemoReport {
         report.table("LR-GRPO: clean reward (-PPL of the target, noise-free latent) on the validation rows",
                 List.of("seed", "before RL", "after RL", "latent RMS", "token embedding RMS"), rl);
 
-        List<Series> loss = new ArrayList<>(), reward = new ArrayList<>(), advantage = new ArrayList<>();
-        for (long seed : s.seeds()) {
-            Path dir = run.resolve("seed-" + seed);
-            for (String v : List.of(DemoRun.VARIANTS.get(0), DemoRun.VARIANTS.get(1))) {
-                loss.add(MetricsCurves.read(dir.resolve(v).resolve(SftTrainer.METRICS)).where("type", "step")
-                        .series(v + " s" + seed, "step", "loss"));
-            }
-            MetricsCurves curves = MetricsCurves.read(dir.resolve(DemoRun.VARIANTS.get(2)).resolve(RlStage.METRICS));
-            reward.add(curves.series("clean s" + seed, "step", "clean_reward_mean"));
-            reward.add(curves.series("all copies s" + seed, "step", "reward_mean"));
-            advantage.add(curves.series("std s" + seed, "step", "advantage_std"));
-            advantage.add(curves.series("max s" + seed, "step", "advantage_max"));
-        }
-        report.plot("sft-loss", "SFT training loss", "step", "cross-entropy", loss);
-        report.plot("rl-reward", "LR-GRPO reward (-PPL) per step", "step", "reward", reward);
-        report.plot("rl-advantage", "LR-GRPO advantages per step", "step", "advantage", advantage);
+        // Each plot reads its metrics inside the report's plot boundary: a file that cannot be read costs that plot.
+        report.plot("sft-loss", "SFT training loss", "step", "cross-entropy", () -> sftLoss(s, run));
+        report.plot("rl-reward", "LR-GRPO reward (-PPL) per step", "step", "reward", () -> rlCurves(s, run,
+                List.of("clean", "all copies"), List.of("clean_reward_mean", "reward_mean")));
+        report.plot("rl-advantage", "LR-GRPO advantages per step", "step", "advantage", () -> rlCurves(s, run,
+                List.of("std", "max"), List.of("advantage_std", "advantage_max")));
 
         double[] ks = RankingMetrics.CUTOFFS.stream().mapToDouble(Integer::doubleValue).toArray();
         List<Series> hr = new ArrayList<>(), ndcg = new ArrayList<>();
@@ -75,6 +66,31 @@ final class DemoReport {
         report.plot("hr-at-k", "HR@K, mean over seeds", "K", "HR", hr);
         report.plot("ndcg-at-k", "NDCG@K, mean over seeds", "K", "NDCG", ndcg);
         report.write();
+        return report.plotFailures();
+    }
+
+    /** SFT's training loss of the baseline and the LatentR3 model, per seed. */
+    private static List<Series> sftLoss(DemoRun.Settings s, Path run) {
+        List<Series> loss = new ArrayList<>();
+        for (long seed : s.seeds()) {
+            Path dir = run.resolve("seed-" + seed);
+            for (String v : List.of(DemoRun.VARIANTS.get(0), DemoRun.VARIANTS.get(1))) {
+                loss.add(MetricsCurves.read(dir.resolve(v).resolve(SftTrainer.METRICS)).where("type", "step")
+                        .series(v + " s" + seed, "step", "loss"));
+            }
+        }
+        return loss;
+    }
+
+    /** The RL stage's keys against step, per seed, each named by its legend name and the seed. */
+    private static List<Series> rlCurves(DemoRun.Settings s, Path run, List<String> names, List<String> keys) {
+        List<Series> out = new ArrayList<>();
+        for (long seed : s.seeds()) {
+            Path file = run.resolve("seed-" + seed).resolve(DemoRun.VARIANTS.get(2)).resolve(RlStage.METRICS);
+            MetricsCurves curves = MetricsCurves.read(file);
+            for (int i = 0; i < keys.size(); i++) out.add(curves.series(names.get(i) + " s" + seed, "step", keys.get(i)));
+        }
+        return out;
     }
 
     private static String fmt(double v) {

@@ -111,7 +111,7 @@ public final class DemoRun {
         Result result = new Result(cells, rls, runDir);
         AtomicFiles.writeUtf8(runDir.resolve("results.json"), JsonWriter.pretty(resultsJson(s, result)) + "\n");
         String table = table(result);
-        DemoReport.write(s, data, result, tokenizerName);
+        for (String f : DemoReport.write(s, data, result, tokenizerName)) out.println("warning: report.md: plot not drawn: " + f);
         out.println();
         out.print(table);
         return result;

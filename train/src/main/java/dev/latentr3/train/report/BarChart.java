@@ -1,7 +1,6 @@
 package dev.latentr3.train.report;
 
 import java.awt.BasicStroke;
-import java.awt.FontMetrics;
 import java.awt.Rectangle;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
@@ -117,14 +116,11 @@ public final class BarChart {
     }
 
     private static void groupLabels(Canvas c, List<String> groups, Rectangle plot, double groupWidth) {
-        c.g.setFont(Canvas.LABEL);
-        c.g.setColor(Canvas.TEXT);
-        FontMetrics fm = c.g.getFontMetrics();
-        int y = plot.y + plot.height + Canvas.TICK_LENGTH + 4 + fm.getAscent();
+        int top = plot.y + plot.height + Canvas.TICK_LENGTH + 4;
         for (int g = 0; g < groups.size(); g++) {
-            String label = c.fit(Canvas.LABEL, groups.get(g), (int) groupWidth - 6);
+            String label = Canvas.fit(Canvas.LABEL, groups.get(g), (int) groupWidth - 6);
             double mid = plot.x + (g + 0.5) * groupWidth;
-            c.g.drawString(label, (float) (mid - fm.stringWidth(label) / 2.0), y);
+            c.text(Canvas.LABEL, label, (int) Math.round(mid - Canvas.width(Canvas.LABEL, label) / 2.0), top);
         }
     }
 }

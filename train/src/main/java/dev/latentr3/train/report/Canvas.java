@@ -2,14 +2,12 @@ package dev.latentr3.train.report;
 
 import dev.latentr3.train.dataset.AtomicFiles;
 
+import java.awt.AWTError;
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
 import java.awt.geom.Line2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -21,9 +19,10 @@ import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 
 /**
- * What every chart shares: a white anti-aliased image, the fonts and greys, the title, axis labels, tick labels and
- * grid, the legend, and writing the PNG. Charts compute their layout from the sizes of their labels, so long tick
- * labels widen the margin instead of running off the image.
+ * What every chart shares: a white image with anti-aliased lines, the text sizes and greys, the title, axis labels,
+ * tick labels and grid, the legend, and writing the PNG. Charts compute their layout from the sizes of their labels,
+ * so long tick labels widen the margin instead of running off the image. All text is drawn with {@link BitmapFont},
+ * never with java.awt fonts, which need the host's fontconfig and font files.
  */
 final class Canvas {
     static {
@@ -32,9 +31,12 @@ final class Canvas {
         if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
     }
 
-    static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
-    static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-    static final Font TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    /** A text size: the bitmap font's pixels scaled by a whole factor, optionally bold. */
+    record Text(int scale, boolean bold) {}
+
+    static final Text TITLE = new Text(2, true);
+    static final Text LABEL = new Text(2, false);
+    static final Text TICK = new Text(2, false);
     static final Color TEXT = new Color(30, 30, 30);
     static final Color AXIS = new Color(110, 110, 110);
     static final Color GRID = new Color(228, 228, 228);
@@ -42,7 +44,8 @@ final class Canvas {
     static final int TICK_LENGTH = 5;
     static final int SWATCH = 26;
     private static final int LEGEND_GAP = 16;
-    private static final int MAX_LEGEND_CHARS = 40;
+    /** At the tick size a glyph advances 12 px: 30 of them leave the plot most of a 900 px image. */
+    private static final int MAX_LEGEND_CHARS = 30;
 
     final BufferedImage image;
     final Graphics2D g;
@@ -51,7 +54,6 @@ final class Canvas {
         image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
         g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
         g.setColor(Color.WHITE);
@@ -59,31 +61,42 @@ final class Canvas {
     }
 
     /**
-     * Runs a drawing; a JDK without usable fonts fails deep inside AWT with an Error that names no cause a user could
-     * act on, so it is turned into one that does.
+     * Runs a drawing; a JDK whose Java2D cannot work (no java.desktop module, no libawt) fails deep inside AWT with an
+     * Error that names no cause a user could act on, so it is turned into one that does.
      */
     static <T> T drawing(String what, Supplier<T> draw) {
         try {
             return draw.get();
-        } catch (InternalError | UnsatisfiedLinkError | NoClassDefFoundError e) {
+        } catch (InternalError | AWTError | UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new IllegalStateException(what + ": Java2D could not draw (headless="
-                    + System.getProperty("java.awt.headless") + "); a JDK with java.desktop and the fontconfig and "
-                    + "font packages is needed: " + e, e);
+                    + System.getProperty("java.awt.headless") + "); a JDK with the java.desktop module is needed: " + e, e);
         }
     }
 
-    int width(Font font, String s) {
-        return g.getFontMetrics(font).stringWidth(s);
+    static int width(Text text, String s) {
+        return BitmapFont.width(s, text.scale());
     }
 
-    int height(Font font) {
-        return g.getFontMetrics(font).getHeight();
+    /** A line's height: the glyph's rows (descenders included) and a blank row. */
+    static int height(Text text) {
+        return BitmapFont.LINE * text.scale();
     }
 
-    int maxWidth(Font font, String[] texts) {
+    static int maxWidth(Text text, String[] texts) {
         int w = 0;
-        for (String s : texts) w = Math.max(w, width(font, s));
+        for (String s : texts) w = Math.max(w, width(text, s));
         return w;
+    }
+
+    /** Draws the text in the TEXT colour with the top of its line at {@code top}. */
+    void text(Text text, String s, int x, int top) {
+        g.setColor(TEXT);
+        BitmapFont.draw(g, s, x, top, text.scale(), text.bold(), false);
+    }
+
+    /** Draws the text centred vertically on {@code mid} (the middle of its capitals). */
+    void textMiddle(Text text, String s, int x, double mid) {
+        text(text, s, x, (int) Math.round(mid - BitmapFont.ASCENT * text.scale() / 2.0));
     }
 
     /**
@@ -105,40 +118,30 @@ final class Canvas {
     }
 
     void title(String title) {
-        g.setFont(TITLE);
-        g.setColor(TEXT);
         String t = fit(TITLE, title, image.getWidth() - 2 * PAD);
-        g.drawString(t, (image.getWidth() - width(TITLE, t)) / 2, PAD + g.getFontMetrics().getAscent());
+        text(TITLE, t, (image.getWidth() - width(TITLE, t)) / 2, PAD);
     }
 
     void xLabel(String label, Rectangle plot) {
         if (label.isEmpty()) return;
-        g.setFont(LABEL);
-        g.setColor(TEXT);
         String t = fit(LABEL, label, plot.width);
-        int y = plot.y + plot.height + TICK_LENGTH + 4 + height(TICK) + 4 + g.getFontMetrics().getAscent();
-        g.drawString(t, plot.x + (plot.width - width(LABEL, t)) / 2, y);
+        int top = plot.y + plot.height + TICK_LENGTH + 4 + height(TICK) + 4;
+        text(LABEL, t, plot.x + (plot.width - width(LABEL, t)) / 2, top);
     }
 
+    /** The y axis label, reading bottom to top along the left edge, centred on the plot's height. */
     void yLabel(String label, Rectangle plot) {
         if (label.isEmpty()) return;
-        g.setFont(LABEL);
-        g.setColor(TEXT);
         String t = fit(LABEL, label, plot.height);
-        AffineTransform saved = g.getTransform();
-        int x = PAD + g.getFontMetrics().getAscent();
-        int y = plot.y + (plot.height + width(LABEL, t)) / 2;
-        g.rotate(-Math.PI / 2, x, y);
-        g.drawString(t, x, y);
-        g.setTransform(saved);
+        int start = plot.y + (plot.height + width(LABEL, t)) / 2;
+        g.setColor(TEXT);
+        BitmapFont.draw(g, t, PAD, start, LABEL.scale(), LABEL.bold(), true);
     }
 
     /** Horizontal grid lines and labelled ticks on the left edge. */
     void yTicks(Ticks ticks, Scale scale, Rectangle plot) {
         double[] v = ticks.values();
         String[] l = ticks.labels();
-        g.setFont(TICK);
-        FontMetrics fm = g.getFontMetrics();
         for (int i = 0; i < v.length; i++) {
             double y = scale.px(v[i]);
             g.setColor(GRID);
@@ -146,9 +149,7 @@ final class Canvas {
             g.draw(new Line2D.Double(plot.x, y, plot.x + plot.width, y));
             g.setColor(AXIS);
             g.draw(new Line2D.Double(plot.x - TICK_LENGTH, y, plot.x, y));
-            g.setColor(TEXT);
-            g.drawString(l[i], plot.x - TICK_LENGTH - 4 - fm.stringWidth(l[i]),
-                    (float) (y + (fm.getAscent() - fm.getDescent()) / 2.0));
+            textMiddle(TICK, l[i], plot.x - TICK_LENGTH - 4 - width(TICK, l[i]), y);
         }
     }
 
@@ -156,8 +157,6 @@ final class Canvas {
     void xTicks(Ticks ticks, Scale scale, Rectangle plot) {
         double[] v = ticks.values();
         String[] l = ticks.labels();
-        g.setFont(TICK);
-        FontMetrics fm = g.getFontMetrics();
         int bottom = plot.y + plot.height;
         for (int i = 0; i < v.length; i++) {
             double x = scale.px(v[i]);
@@ -166,8 +165,7 @@ final class Canvas {
             g.draw(new Line2D.Double(x, plot.y, x, bottom));
             g.setColor(AXIS);
             g.draw(new Line2D.Double(x, bottom, x, bottom + TICK_LENGTH));
-            g.setColor(TEXT);
-            g.drawString(l[i], (float) (x - fm.stringWidth(l[i]) / 2.0), bottom + TICK_LENGTH + 4 + fm.getAscent());
+            text(TICK, l[i], (int) Math.round(x - width(TICK, l[i]) / 2.0), bottom + TICK_LENGTH + 4);
         }
     }
 
@@ -187,10 +185,8 @@ final class Canvas {
 
     /** The legend to the right of the plot area, outside it, so it never hides data. */
     void legend(List<String> names, Rectangle plot, boolean filled) {
-        g.setFont(TICK);
-        FontMetrics fm = g.getFontMetrics();
         int x = plot.x + plot.width + LEGEND_GAP;
-        int row = fm.getHeight() + 4;
+        int row = height(TICK) + 4;
         for (int i = 0; i < names.size(); i++) {
             int mid = plot.y + 4 + i * row + row / 2;
             g.setColor(Palette.colour(i));
@@ -200,21 +196,26 @@ final class Canvas {
                 g.setStroke(Palette.stroke(i));
                 g.draw(new Line2D.Double(x, mid, x + SWATCH, mid));
             }
-            g.setColor(TEXT);
-            g.drawString(clip(names.get(i)), x + SWATCH + 6, mid + (fm.getAscent() - fm.getDescent()) / 2);
+            textMiddle(TICK, clip(names.get(i)), x + SWATCH + 6, mid);
         }
     }
 
+    /** At most MAX_LEGEND_CHARS glyphs, the last an ellipsis when cut. */
     private static String clip(String s) {
-        return s.length() <= MAX_LEGEND_CHARS ? s : s.substring(0, MAX_LEGEND_CHARS - 1) + "…";
+        return s.codePointCount(0, s.length()) <= MAX_LEGEND_CHARS ? s : prefix(s, MAX_LEGEND_CHARS - 1) + "…";
     }
 
-    /** The text, shortened with an ellipsis until it fits maxWidth pixels. */
-    String fit(Font font, String s, int maxWidth) {
-        if (width(font, s) <= maxWidth) return s;
-        int n = s.length();
-        while (n > 1 && width(font, s.substring(0, n) + "…") > maxWidth) n--;
-        return s.substring(0, n) + "…";
+    /** The text, shortened with an ellipsis (one glyph of the bitmap font) until it fits maxWidth pixels. */
+    static String fit(Text text, String s, int maxWidth) {
+        int glyphs = s.codePointCount(0, s.length());
+        int room = maxWidth / (BitmapFont.ADVANCE * text.scale());
+        if (glyphs <= room) return s;
+        return prefix(s, Math.max(1, room - 1)) + "…";
+    }
+
+    /** The first n code points (never half of a surrogate pair). */
+    private static String prefix(String s, int n) {
+        return s.substring(0, s.offsetByCodePoints(0, n));
     }
 
     /** The image as PNG bytes. */

@@ -75,7 +75,7 @@ public final class LinePlot {
         Canvas c = new Canvas(options.width(), options.height());
         List<String> names = series.stream().map(Series::name).toList();
         Rectangle plot = c.plotArea(yTicks.labels(), !yLabel.isEmpty(), !xLabel.isEmpty(), c.legendWidth(names), chart);
-        Ticks xTicks = xTicks(c, xLo, xHi, integralX, plot.width);
+        Ticks xTicks = xTicks(xLo, xHi, integralX, plot.width);
         // Data keep a few pixels off the frame, so a line along an axis's end is not hidden under the frame.
         Scale xs = Scale.of(xTicks, false, plot.x + INSET, plot.x + plot.width - INSET);
         Scale ys = Scale.of(yTicks, options.logY(), plot.y + plot.height - INSET, plot.y + INSET);
@@ -115,13 +115,13 @@ public final class LinePlot {
     }
 
     /** As many x intervals as fit without labels touching, at most six. */
-    private static Ticks xTicks(Canvas c, double lo, double hi, boolean integral, int plotWidth) {
+    private static Ticks xTicks(double lo, double hi, boolean integral, int plotWidth) {
         Ticks t = null;
         for (int intervals = 6; intervals >= 1; intervals--) {
             t = Ticks.linear(lo, hi, intervals, integral);
             int n = t.values().length;
             double spacing = n > 1 ? (plotWidth - 2 * INSET) * (t.values()[1] - t.values()[0]) / (t.max() - t.min()) : plotWidth;
-            if (c.maxWidth(Canvas.TICK, t.labels()) + 10 <= spacing) break;
+            if (Canvas.maxWidth(Canvas.TICK, t.labels()) + 10 <= spacing) break;
         }
         return t;
     }

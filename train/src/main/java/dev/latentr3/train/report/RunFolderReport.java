@@ -66,6 +66,7 @@ public final class RunFolderReport {
         Set<String> stems = new HashSet<>(Set.of("evaluation"));
         for (Path p : metrics) metricsSection(report, runDir, p, stems, warnings);
         Path written = report.write();
+        for (String f : report.plotFailures()) warnings.add("plot not drawn: " + f);
         return new Summary(written, metrics.size(), evaluations.size(), report.plotCount(), List.copyOf(warnings));
     }
 

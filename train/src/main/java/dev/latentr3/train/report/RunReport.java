@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +19,10 @@ import java.util.regex.Pattern;
  * {@code plots/<stem>.png} next to the report, linked relatively so the folder can be moved or published as is.
  * Every file is written to a temporary file and renamed, the images before the report, so a reader never finds a
  * report linking to an image that is not there yet.
+ *
+ * <p>A plot that cannot be drawn (series without a finite point after a diverged run, a JDK whose Java2D fails) costs
+ * that plot only: the report says in its place why it is missing, {@link #plotFailures()} lists it for the caller to
+ * print, and the tables and the other plots are written as usual. A run must not lose its report to one image.
  */
 public final class RunReport {
     public static final String REPORT_FILE = "report.md";
@@ -29,6 +34,7 @@ public final class RunReport {
     private final StringBuilder markdown = new StringBuilder();
     private final Map<String, byte[]> plots = new LinkedHashMap<>();
     private final Set<String> stemsLowerCase = new HashSet<>();
+    private final List<String> plotFailures = new ArrayList<>();
 
     public RunReport(Path runDir, String title) {
         this(runDir, title, REPORT_FILE);
@@ -76,19 +82,37 @@ public final class RunReport {
 
     public RunReport plot(String fileStem, String title, String xLabel, String yLabel, List<Series> series,
                           PlotOptions options) {
+        return plot(fileStem, title, xLabel, yLabel, () -> series, options);
+    }
+
+    /**
+     * A line plot whose series are gathered inside the plot's boundary: when reading them fails (a metrics file
+     * missing or malformed), the report notes it in the plot's place as it does a failed drawing.
+     */
+    public RunReport plot(String fileStem, String title, String xLabel, String yLabel, Supplier<List<Series>> series) {
+        return plot(fileStem, title, xLabel, yLabel, series, PlotOptions.defaults());
+    }
+
+    private RunReport plot(String fileStem, String title, String xLabel, String yLabel, Supplier<List<Series>> series,
+                           PlotOptions options) {
         checkStem(fileStem);
-        return image(fileStem, title, LinePlot.pngBytes(title, xLabel, yLabel, series, options));
+        return image(fileStem, title, () -> LinePlot.pngBytes(title, xLabel, yLabel, series.get(), options));
     }
 
     /** Grouped bars (a final metric per method, with min–max over seeds as error bars). */
     public RunReport barChart(String fileStem, String title, String yLabel, List<String> groups, List<Bars> bars) {
         checkStem(fileStem);
-        return image(fileStem, title, BarChart.pngBytes(title, yLabel, groups, bars, PlotOptions.defaults()));
+        return image(fileStem, title, () -> BarChart.pngBytes(title, yLabel, groups, bars, PlotOptions.defaults()));
     }
 
-    /** How many plots were added so far. */
+    /** How many plots were drawn so far (failed ones not counted). */
     public int plotCount() {
         return plots.size();
+    }
+
+    /** One line per plot that could not be drawn: its file and why; the report says the same in its place. */
+    public List<String> plotFailures() {
+        return List.copyOf(plotFailures);
     }
 
     /** The markdown so far (what {@link #write()} will write). */
@@ -105,13 +129,29 @@ public final class RunReport {
         return report;
     }
 
-    private RunReport image(String stem, String title, byte[] png) {
-        plots.put(stem, png);
+    private RunReport image(String stem, String title, Supplier<byte[]> draw) {
         stemsLowerCase.add(stem.toLowerCase(java.util.Locale.ROOT));
         heading(title);
-        markdown.append("![").append(altText(title)).append("](").append(PLOTS_DIR).append('/').append(stem)
-                .append(".png)\n");
+        String file = PLOTS_DIR + "/" + stem + ".png";
+        byte[] png;
+        try {
+            png = draw.get();
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError: a JDK without java.desktop fails to load the chart classes themselves. Other Errors
+            // (out of memory, a JVM fault) are not a plot's business and go on up.
+            String why = e.getClass().getSimpleName() + ": " + oneLine(String.valueOf(e.getMessage()));
+            plotFailures.add(file + " (" + oneLine(title) + "): " + why);
+            markdown.append("*Plot not drawn (").append(file).append("): ").append(escapeText(why)).append("*\n");
+            return this;
+        }
+        plots.put(stem, png);
+        markdown.append("![").append(altText(title)).append("](").append(file).append(")\n");
         return this;
+    }
+
+    /** Text inside emphasis: markdown's emphasis and link characters escaped, so a message shows as written. */
+    private static String escapeText(String s) {
+        return s.replaceAll("([\\\\`*_\\[\\]<>|])", "\\\\$1");
     }
 
     private void checkStem(String stem) {

@@ -71,7 +71,41 @@ class RunReportTest {
         var ragged = assertThrows(IllegalArgumentException.class,
                 () -> r.table("T", List.of("a", "b"), List.of(List.of("1", "2"), List.of("3"))));
         assertEquals("RunReport table 'T': row 1 has 1 cells for 2 columns", ragged.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> r.plot("empty", "t", "x", "y", List.of()));
         assertTrue(Files.notExists(run.resolve("report.md")), "nothing is written before write()");
+    }
+
+    /**
+     * A plot that cannot be drawn (no finite point: a diverged run) or whose series cannot be read (a metrics file
+     * missing) is noted in its place and listed; the tables and the other plots are written as usual.
+     */
+    @Test
+    void aFailedPlotIsNotedAndTheRestIsWritten(@TempDir Path run) throws IOException {
+        Series diverged = new Series("loss", new double[] {1, 2}, new double[] {Double.NaN, Double.NaN});
+        Path missing = run.resolve("sft").resolve("metrics.jsonl");
+        RunReport r = new RunReport(run, "demo")
+                .table("Results", List.of("method", "HR@5"), List.of(List.of("baseline", "0.1200")))
+                .plot("loss", "SFT loss", "step", "loss", List.of(diverged))
+                .plot("reward", "RL reward", "step", "reward", () -> List.of(MetricsCurves.read(missing).series("step", "reward")))
+                .plot("empty", "Nothing", "step", "y", List.of())
+                .plot("ok", "Validation [loss]", "step", "loss", List.of(curve("validation")));
+        assertEquals(1, r.plotCount());
+        List<String> failures = r.plotFailures();
+        assertEquals(3, failures.size(), failures.toString());
+        assertTrue(failures.get(0).startsWith("plots/loss.png (SFT loss): IllegalArgumentException: LinePlot 'SFT loss': "
+                + "no series has a finite point"), failures.get(0));
+        assertTrue(failures.get(1).startsWith("plots/reward.png (RL reward): UncheckedIOException: cannot read metrics file "
+                + missing), failures.get(1));
+        assertTrue(failures.get(2).contains("no series to plot"), failures.get(2));
+        Path report = r.write();
+        String md = Files.readString(report);
+        assertTrue(md.contains("| baseline | 0.1200 |"), md);
+        assertTrue(md.contains("## SFT loss\n\n*Plot not drawn (plots/loss.png): IllegalArgumentException: LinePlot 'SFT "
+                + "loss': no series has a finite point; series: loss (2 points)*\n"), md);
+        assertTrue(md.contains("## Validation [loss]\n\n![Validation \\[loss\\]](plots/ok.png)\n"), md);
+        try (Stream<Path> pngs = Files.list(run.resolve(RunReport.PLOTS_DIR))) {
+            assertEquals(List.of("ok.png"), pngs.map(p -> p.getFileName().toString()).toList(), "only the drawn plot's file");
+        }
+        // The stem of a failed plot stays taken: a second plot of that name would be a second section.
+        assertThrows(IllegalArgumentException.class, () -> r.plot("LOSS", "again", "x", "y", List.of(curve("a"))));
     }
 }
