@@ -159,10 +159,13 @@ public final class CublasHandle {
 
     /**
      * {@code C = alpha op(A) op(B) + beta C} in cuBLAS's column-major convention (C is m x n with leading dimension ldc),
-     * on the runtime's stream. Pointers are device segments.
+     * on the runtime's stream. Pointers are device segments. Arguments outside cuBLAS's documented bounds (or spans past
+     * a segment's end) throw IllegalArgumentException naming the argument before any library call ({@link CublasArgs}).
      */
     public synchronized void gemm(Precision p, boolean transA, boolean transB, int m, int n, int k, float alpha,
                                   MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        CublasArgs.columnMajor("CublasHandle.gemm", new CublasArgs.Shape(1, transA, transB, m, n, k, a, lda, 0, b, ldb,
+                0, c, ldc, 0, p));
         rt.makeCurrent();
         setScalars(alpha, beta);
         cublas.check(cublas.cublasGemmEx(handle, op(transA), op(transB), m, n, k, alphaBeta.asSlice(0, 4), raw(a),
@@ -175,6 +178,8 @@ public final class CublasHandle {
                                                 int k, float alpha, MemorySegment a, int lda, long strideA,
                                                 MemorySegment b, int ldb, long strideB, float beta, MemorySegment c,
                                                 int ldc, long strideC) {
+        CublasArgs.columnMajor("CublasHandle.gemmStridedBatched", new CublasArgs.Shape(batch, transA, transB, m, n, k,
+                a, lda, strideA, b, ldb, strideB, c, ldc, strideC, p));
         rt.makeCurrent();
         setScalars(alpha, beta);
         cublas.check(cublas.cublasGemmStridedBatchedEx(handle, op(transA), op(transB), m, n, k, alphaBeta.asSlice(0, 4),
@@ -196,9 +201,12 @@ public final class CublasHandle {
      * column-major cuBLAS: a row-major r x c matrix with row stride ld is, read column-major, its c x r transpose with
      * the same ld, so this is column-major {@code C^T = op(B)^T op(A)^T}: operands swapped, m and n swapped, same
      * transpose flags. A leading dimension of a matrix with no columns is raised to 1 (cuBLAS's minimum; never read).
+     * Checked in row-major terms first, so that an error names the caller's arguments, not the swapped ones.
      */
     public void gemmRowMajor(Precision p, boolean transA, boolean transB, int m, int n, int k, float alpha,
                              MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        CublasArgs.rowMajor("CublasHandle.gemmRowMajor", new CublasArgs.Shape(1, transA, transB, m, n, k, a, lda, 0, b,
+                ldb, 0, c, ldc, 0, p));
         gemm(p, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), a, Math.max(1, lda), beta, c, Math.max(1, ldc));
     }
 
@@ -206,6 +214,8 @@ public final class CublasHandle {
     public void gemmStridedBatchedRowMajor(Precision p, int batch, boolean transA, boolean transB, int m, int n, int k,
                                            float alpha, MemorySegment a, int lda, long strideA, MemorySegment b, int ldb,
                                            long strideB, float beta, MemorySegment c, int ldc, long strideC) {
+        CublasArgs.rowMajor("CublasHandle.gemmStridedBatchedRowMajor", new CublasArgs.Shape(batch, transA, transB, m, n,
+                k, a, lda, strideA, b, ldb, strideB, c, ldc, strideC, p));
         gemmStridedBatched(p, batch, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), strideB, a, Math.max(1, lda),
                 strideA, beta, c, Math.max(1, ldc), strideC);
     }

@@ -4,6 +4,7 @@ import dev.latentr3.kernels.cpu.ReferenceElementwise;
 import dev.latentr3.kernels.cpu.ReferenceGemm;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -114,22 +115,87 @@ abstract class CublasContract {
         }
     }
 
+    /**
+     * The raw binding with lda 4 < m 8 (column-major, op N): the library must refuse the call, and {@link Cublas#check}
+     * must name the call and the status. Which status is the library's choice: the emulated cuBLAS returns
+     * CUBLAS_STATUS_INVALID_VALUE, as cuBLAS documents for a bad leading dimension, but NVIDIA's cuBLAS 13.0 (CUDA 13.0,
+     * driver 580.159.04) returned CUBLAS_STATUS_EXECUTION_FAILED for cublasGemmEx on an H200 on 2026-11-26. Either is
+     * accepted; users never see this, as {@link CublasHandle} rejects such calls before cuBLAS does (next test).
+     */
     @Test
-    void aBadLeadingDimensionFailsNamingTheCallAndStatus() {
+    void theBindingRefusesABadLeadingDimensionNamingTheCallAndStatus() {
         CublasHandle h = handle();
+        Cublas c = h.cublas();
+        runtime().makeCurrent();  // a raw handle binds to the calling thread's context, as CublasHandle's does
+        try (DeviceScope d = new DeviceScope(runtime()); Arena arena = Arena.ofConfined()) {
+            // The binding takes bare pointers: a device segment itself cannot cross a downcall (its arena is closed).
+            MemorySegment a = raw(d.nanFloats(64)), b = raw(d.nanFloats(64)), out = raw(d.nanFloats(64));
+            MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f), zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
+            MemorySegment handleCell = arena.allocate(ValueLayout.ADDRESS);
+            c.check(c.cublasCreate_v2(handleCell), "cublasCreate_v2");
+            MemorySegment raw = handleCell.get(ValueLayout.ADDRESS, 0);
+            try {
+                int status = c.cublasGemmEx(raw, Cublas.CUBLAS_OP_N, Cublas.CUBLAS_OP_N, 8, 8, 8, one, a, Cublas.CUDA_R_32F, 4,
+                        b, Cublas.CUDA_R_32F, 8, zero, out, Cublas.CUDA_R_32F, 8, Cublas.CUBLAS_COMPUTE_32F, Cublas.CUBLAS_GEMM_DEFAULT);
+                assertRefused(c, status, "cublasGemmEx");
+                int batched = c.cublasGemmStridedBatchedEx(raw, Cublas.CUBLAS_OP_N, Cublas.CUBLAS_OP_N, 8, 8, 4, one, a,
+                        Cublas.CUDA_R_32F, 4, 0, b, Cublas.CUDA_R_32F, 4, 0, zero, out, Cublas.CUDA_R_32F, 8, 0, 1,
+                        Cublas.CUBLAS_COMPUTE_32F, Cublas.CUBLAS_GEMM_DEFAULT);
+                assertRefused(c, batched, "cublasGemmStridedBatchedEx");
+            } finally {
+                c.check(c.cublasDestroy_v2(raw), "cublasDestroy_v2");
+            }
+        }
+    }
+
+    private static void assertRefused(Cublas c, int status, String call) {
+        assertTrue(status == Cublas.CUBLAS_STATUS_INVALID_VALUE || status == Cublas.CUBLAS_STATUS_EXECUTION_FAILED,
+                () -> call + " with lda 4 < m 8 returned " + Cublas.statusName(status)
+                        + ", expected CUBLAS_STATUS_INVALID_VALUE or CUBLAS_STATUS_EXECUTION_FAILED");
+        CublasException e = assertThrows(CublasException.class, () -> c.check(status, call));
+        assertEquals(call, e.call());
+        assertEquals(status, e.status());
+        assertEquals(Cublas.statusName(status), e.statusName());
+        assertTrue(e.getMessage().startsWith(call + " failed: " + Cublas.statusName(status) + " (" + status + ")"), e.getMessage());
+    }
+
+    @Test
+    void theHandleRejectsArgumentsOutsideCublasBoundsNamingThem() {
+        CublasHandle h = handle();
+        CublasHandle.Precision fp32 = CublasHandle.Precision.FP32;
         try (DeviceScope d = new DeviceScope(runtime())) {
             MemorySegment a = d.nanFloats(64), b = d.nanFloats(64), c = d.nanFloats(64);
-            CublasException e = assertThrows(CublasException.class,
-                    () -> h.gemm(CublasHandle.Precision.FP32, false, false, 8, 8, 8, 1f, a, 4, b, 8, 0f, c, 8));
-            assertEquals("cublasGemmEx", e.call());
-            assertEquals(Cublas.CUBLAS_STATUS_INVALID_VALUE, e.status());
-            assertTrue(e.getMessage().startsWith("cublasGemmEx failed: CUBLAS_STATUS_INVALID_VALUE (7)"), e.getMessage());
-            CublasException batched = assertThrows(CublasException.class,
-                    () -> h.gemmStridedBatched(CublasHandle.Precision.FP32, -1, false, false, 8, 8, 8, 1f, a, 8, 0, b, 8,
-                            0, 0f, c, 8, 64));
-            assertEquals("cublasGemmStridedBatchedEx", batched.call());
-            assertEquals("CUBLAS_STATUS_INVALID_VALUE", batched.statusName());
+            assertRejected("CublasHandle.gemm: lda is 4, expected at least max(1, m) = 8 (A is stored m x k = 8 x 8, column-major)",
+                    () -> h.gemm(fp32, false, false, 8, 8, 8, 1f, a, 4, b, 8, 0f, c, 8));
+            assertRejected("CublasHandle.gemm: ldb is 3, expected at least max(1, n) = 4 (B is stored n x k = 4 x 2, column-major)",
+                    () -> h.gemm(fp32, false, true, 8, 4, 2, 1f, a, 8, b, 3, 0f, c, 8));
+            assertRejected("CublasHandle.gemm: ldc is 0, expected at least max(1, m) = 1 (C is stored m x n = 0 x 5, column-major)",
+                    () -> h.gemm(fp32, false, false, 0, 5, 2, 1f, a, 1, b, 2, 0f, c, 0));
+            assertRejected("CublasHandle.gemm: k is -1, expected >= 0",
+                    () -> h.gemm(fp32, false, false, 8, 8, -1, 1f, a, 8, b, 8, 0f, c, 8));
+            assertRejected("CublasHandle.gemm: segment C holds 64 elements of 4 bytes, expected at least 72",
+                    () -> h.gemm(fp32, false, false, 8, 9, 1, 1f, a, 8, b, 1, 0f, c, 8));
+            assertRejected("CublasHandle.gemmStridedBatched: batch is -1, expected >= 0",
+                    () -> h.gemmStridedBatched(fp32, -1, false, false, 8, 8, 8, 1f, a, 8, 0, b, 8, 0, 0f, c, 8, 64));
+            assertRejected("CublasHandle.gemmStridedBatched: strideC is 16, expected at least 20 (one 4 x 5 column-major C"
+                    + " with ldc 4) when batch > 1", () -> h.gemmStridedBatched(fp32, 2, false, false, 4, 5, 1, 1f, a, 4, 0,
+                    b, 1, 0, 0f, c, 4, 16));
+            // Row-major errors name the caller's arguments, not the operands gemmRowMajor swaps for cuBLAS.
+            assertRejected("CublasHandle.gemmRowMajor: lda is 2, expected at least k = 3 (A is stored m x k = 4 x 3, row-major)",
+                    () -> h.gemmRowMajor(fp32, false, false, 4, 5, 3, 1f, a, 2, b, 5, 0f, c, 5));
+            assertRejected("CublasHandle.gemmStridedBatchedRowMajor: strideB is -1, expected >= 0",
+                    () -> h.gemmStridedBatchedRowMajor(fp32, 2, false, false, 2, 2, 2, 1f, a, 2, 4, b, 2, -1, 0f, c, 2, 4));
         }
+    }
+
+    private static void assertRejected(String messageStart, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().startsWith(messageStart), () -> "expected a message starting with\n  " + messageStart
+                + "\ngot\n  " + e.getMessage());
+    }
+
+    private static MemorySegment raw(MemorySegment deviceSegment) {
+        return MemorySegment.ofAddress(deviceSegment.address());
     }
 
     /**
