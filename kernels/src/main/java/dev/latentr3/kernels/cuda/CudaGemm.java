@@ -21,9 +21,35 @@ import java.util.Locale;
  * CUBLAS_COMPUTE_32F: the results must match our kernel's and the CPU reference's fp32 tolerance (no TF32).
  */
 public final class CudaGemm implements GemmKernels {
-    static final Kernel SGEMM = new Kernel("sgemm_f32", "iiiiifpliplifpli");
+    static final int THREADS = 256;
 
-    static final int TILE = 64, THREADS = 256;
+    /**
+     * Our kernel's two instances (native/kernels/gemm.cu): square tiles of C per 256-thread block. The 128 tile does
+     * four times the arithmetic per shared-memory read of the 64 tile, so it is the fast one once there are enough
+     * tiles to occupy every multiprocessor; below that the 64 tile's four times as many blocks win.
+     */
+    enum Tile {
+        T64(64, new Kernel("sgemm_f32_t64", "iiiiifpliplifpli")),
+        T128(128, new Kernel("sgemm_f32_t128", "iiiiifpliplifpli"));
+
+        final int side;
+        final Kernel kernel;
+
+        Tile(int side, Kernel kernel) {
+            this.side = side;
+            this.kernel = kernel;
+        }
+
+        /** Blocks per batch entry for an m x n C. */
+        long blocks(int m, int n) {
+            return (long) Math.ceilDiv(m, side) * Math.ceilDiv(n, side);
+        }
+
+        /** The 128 tile when its blocks (over the whole batch) cover every multiprocessor at least once, else 64. */
+        static Tile pick(int batch, int m, int n, int multiprocessors) {
+            return T128.blocks(m, n) * batch >= multiprocessors ? T128 : T64;
+        }
+    }
     /** gridDim.z limit: larger batches are launched in slices. */
     static final int MAX_GRID_Z = 65_535;
 
@@ -52,6 +78,7 @@ public final class CudaGemm implements GemmKernels {
 
     private final CudaRuntime rt;
     private final CublasHandle cublas;  // null: our kernel
+    private final Tile tile;            // null: picked per call by Tile.pick
 
     /** The configured path ({@code -Dlatentr3.cuda.gemm}). */
     public CudaGemm(CudaRuntime rt) {
@@ -59,7 +86,17 @@ public final class CudaGemm implements GemmKernels {
     }
 
     public CudaGemm(CudaRuntime rt, Implementation implementation) {
+        this(rt, implementation, null);
+    }
+
+    /** Our kernel with one tile for every call (tests exercise each instance on shapes the pick would not give it). */
+    CudaGemm(CudaRuntime rt, Tile tile) {
+        this(rt, Implementation.OURS, tile);
+    }
+
+    private CudaGemm(CudaRuntime rt, Implementation implementation, Tile tile) {
         this.rt = rt;
+        this.tile = tile;
         this.cublas = switch (implementation) {
             case OURS -> null;
             case CUBLAS -> CublasHandle.of(rt).orThrow();
@@ -69,7 +106,8 @@ public final class CudaGemm implements GemmKernels {
 
     /** "cuBLAS 13.0.x (path)" or "our tiled kernel": what runs the GEMMs. */
     public String implementation() {
-        return cublas != null ? cublas.toString() : "our tiled kernel (gemm.cu)";
+        if (cublas != null) return cublas.toString();
+        return "our tiled kernel (gemm.cu" + (tile == null ? ")" : ", " + tile.side + " x " + tile.side + " tiles only)");
     }
 
     /** Whether cuBLAS runs the GEMMs. */
@@ -107,9 +145,10 @@ public final class CudaGemm implements GemmKernels {
     private void launch(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a,
                         long strideA, int lda, MemorySegment b, long strideB, int ldb, float beta, MemorySegment c,
                         long strideC, int ldc) {
+        Tile t = tile != null ? tile : Tile.pick(batch, m, n, rt.multiprocessors());
         for (int first = 0; first < batch; first += MAX_GRID_Z) {
             int slice = Math.min(MAX_GRID_Z, batch - first);
-            rt.launch(SGEMM, new Dim3(Math.ceilDiv(n, TILE), Math.ceilDiv(m, TILE), slice), Dim3.of(THREADS), 0,
+            rt.launch(t.kernel, new Dim3(Math.ceilDiv(n, t.side), Math.ceilDiv(m, t.side), slice), Dim3.of(THREADS), 0,
                     transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
                     offset(a, first * strideA), strideA, lda, offset(b, first * strideB), strideB, ldb,
                     beta, offset(c, first * strideC), strideC, ldc);

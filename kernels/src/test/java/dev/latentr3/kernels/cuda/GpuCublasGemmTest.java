@@ -1,5 +1,7 @@
 package dev.latentr3.kernels.cuda;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,9 +15,9 @@ class GpuCublasGemmTest extends GemmContract {
     }
 
     @Override
-    CudaGemm gemm() {
+    List<CudaGemm> gemms() {
         CublasHandle.Availability a = CublasHandle.of(runtime());
         assumeTrue(a.available(), () -> "no cuBLAS: " + a.reason());
-        return new CudaGemm(runtime(), CudaGemm.Implementation.CUBLAS);
+        return List.of(new CudaGemm(runtime(), CudaGemm.Implementation.CUBLAS));
     }
 }
