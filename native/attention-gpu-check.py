@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Checks and times native/kernels/attention.cu on a GPU, outside the JVM: one call on a lent device machine.
 
-Usage: attention-gpu-check.py NEW.cubin [OLD.cubin]   (cubins from nvcc -cubin -arch=sm_90 ... attention.cu)
+Usage: attention-gpu-check.py NEW.cubin [BASELINE.cubin ...]   (nvcc -cubin -arch=sm_90 ... attention.cu)
 Correctness: each width class of NEW against a float64 PyTorch reference (GQA, causal with a KV-cache offset, key
 masks, rows that see no key, partial tiles), on fresh random inputs, outputs poisoned with NaN first; the error is
 ||x - ref|| / ||ref|| per output. Timing: CUDA events, median of repeated calls, Qwen2.5 head shapes (B 1, Hq 14, Hkv 2,
 causal), TFLOP/s counted as CudaAttentionBenchmark does (forward 2 B Hq L^2 D, forward + backward 3.5 x that).
-OLD, when given, is the previous kernel set (one width, 16-row blocks), timed for the same shapes as a baseline.
+Baselines are earlier versions of the file, timed for the same shapes; the launch contract of each is recognised
+by its kernel names: version 0 (one width, 16-row blocks), 1 (width classes, dk/dv per key/value head), 2 (dk/dv per
+query head and a group sum).
 """
 import math
 import sys
@@ -21,10 +23,20 @@ import torch
 class Kernels:
     """One cubin's attention kernels with the launch contract CudaAttention uses for it."""
 
-    def __init__(self, path, new):
+    def __init__(self, path):
         self.mod = cp.RawModule(path=path)
-        self.new = new
         self.delta = self.mod.get_function("attention_backward_delta_f32")
+        self.new = self.has("attention_forward_f32_d64")
+        self.group_sum = self.mod.get_function("attention_backward_group_sum_f32") if self.has(
+            "attention_backward_group_sum_f32") else None
+        self.version = 0 if not self.new else 1 if self.group_sum is None else 2
+
+    def has(self, name):
+        try:
+            self.mod.get_function(name)
+            return True
+        except Exception:
+            return False
 
     def fn(self, name, smem):
         f = self.mod.get_function(name)
@@ -59,9 +71,23 @@ class Kernels:
         f((-(-a["lq"] // rows), a["hq"], a["b"]), (threads,),
           (*a["ints"], a["q"], a["k"], a["v"], a["mask"], a["lse"], a["delta"], a["dout"], a["dq"]), shared_mem=dq_smem)
         f = self.fn("attention_backward_dkv_f32" + sfx, dkv_smem)
-        f((-(-a["lk"] // rows), a["hkv"], a["b"]), (threads,),
-          (*a["ints"], a["q"], a["k"], a["v"], a["mask"], a["lse"], a["delta"], a["dout"], a["dk"], a["dv"]),
-          shared_mem=dkv_smem)
+        if self.version < 2:
+            f((-(-a["lk"] // rows), a["hkv"], a["b"]), (threads,),
+              (*a["ints"], a["q"], a["k"], a["v"], a["mask"], a["lse"], a["delta"], a["dout"], a["dk"], a["dv"]),
+              shared_mem=dkv_smem)
+            return
+        grouped = a["hq"] != a["hkv"]
+        if grouped and "part_k" not in a:
+            a["part_k"] = cp.full((a["b"], a["lk"], a["hq"], a["d"]), np.nan, dtype=cp.float32)
+            a["part_v"] = cp.full((a["b"], a["lk"], a["hq"], a["d"]), np.nan, dtype=cp.float32)
+        dk, dv = (a["part_k"], a["part_v"]) if grouped else (a["dk"], a["dv"])
+        f((-(-a["lk"] // rows), a["hq"], a["b"]), (threads,),
+          (*a["ints"], a["q"], a["k"], a["v"], a["mask"], a["lse"], a["delta"], a["dout"], dk, dv), shared_mem=dkv_smem)
+        if grouped:
+            n = a["b"] * a["lk"] * a["hkv"] * a["d"]
+            self.group_sum((max(1, min(-(-n // 256), 132 * 32)),), (256,),
+                           (np.int32(a["b"]), np.int32(a["lk"]), np.int32(a["hq"]), np.int32(a["hkv"]), np.int32(a["d"]),
+                            a["part_k"], a["part_v"], a["dk"], a["dv"]))
 
 
 def make_args(b, lq, lk, hq, hkv, d, causal, masked, rng):
@@ -158,8 +184,8 @@ def median_ms(fn, reps):
 
 
 def main():
-    new = Kernels(sys.argv[1], True)
-    old = Kernels(sys.argv[2], False) if len(sys.argv) > 2 else None
+    new = Kernels(sys.argv[1])
+    baselines = [Kernels(p) for p in sys.argv[2:]]
     seed = int(time.time_ns() % 2**31)
     print("seed", seed, "device", cp.cuda.runtime.getDeviceProperties(0)["name"].decode(), flush=True)
     worst, same = check(new, np.random.default_rng(seed))
@@ -169,14 +195,14 @@ def main():
     for d, L in ((64, 1024), (64, 4096), (128, 4096)):
         a = make_args(1, L, L, 14, 2, d, True, False, rng)
         flops = 2.0 * 14 * L * L * d
-        for name, kern in (("new", new), ("old", old)):
-            if kern is None or (name == "old" and d != 64):
+        for kern in [new] + baselines:
+            if kern.version == 0 and d != 64:
                 continue
-            reps = 20 if name == "new" else 5
+            reps = 5 if kern.version == 0 else 20
             fwd = median_ms(lambda: kern.forward(a), reps)
             fb = median_ms(lambda: (kern.forward(a), kern.backward(a)), reps)
-            rows.append((name, d, L, fwd, flops / fwd / 1e9, fb, 3.5 * flops / fb / 1e9))
-    print("\nkernels D    L   fwd ms  fwd TFLOP/s  fwd+bwd ms  fwd+bwd TFLOP/s")
+            rows.append(("v%d" % kern.version, d, L, fwd, flops / fwd / 1e9, fb, 3.5 * flops / fb / 1e9))
+    print("\nversion D    L   fwd ms  fwd TFLOP/s  fwd+bwd ms  fwd+bwd TFLOP/s")
     for r in rows:
         print("%-7s %3d %5d %8.3f %12.2f %11.3f %16.2f" % r)
     sys.exit(0 if worst < 1e-3 and same else 1)

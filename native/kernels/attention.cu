@@ -306,8 +306,10 @@ __device__ __forceinline__ void dq_body(int lq, int lk, int hq, int hkv, int d, 
     store_rows<S, TY>(dq, b, q0, lq, h, hq, d, acc, factor);
 }
 
-// dv_j = sum over the query heads of j's group and their rows i of P_ij dOut_i; dk_j = scale * sum of dS_ij q_i.
-// Block per BR keys of one key/value head; dynamic shared memory (2 BR + 2 * 64) (D' + 4) + 2 * 64 + BR * 68 floats.
+// For query head h: dv_j(h) = sum over rows i of P_ij dOut_i, dk_j(h) = scale * sum of dS_ij q_i, into dk, dv laid out
+// [B, Lk, Hq, D]. With Hq = Hkv those are the gradients; else attention_backward_group_sum_f32 adds the heads of each
+// group (a block per query head, not per key/value head, gives Hq / Hkv times more blocks to fill the GPU).
+// Block per BR keys and one query head; dynamic shared memory (2 BR + 2 * 64) (D' + 4) + 2 * 64 + BR * 68 floats.
 template <int S, int BR>
 __device__ __forceinline__ void dkv_body(int lq, int lk, int hq, int hkv, int d, float scale, int causal, const float* q,
                                          const float* k, const float* v, const int* key_mask, const float* lse,
@@ -321,7 +323,7 @@ __device__ __forceinline__ void dkv_body(int lq, int lk, int hq, int hkv, int d,
     float* slse = sdo + kCols * ld;
     float* sdelta = slse + kCols;
     float* sp = sdelta + kCols;  // P^T, then dS^T, of the current tile: BR keys x 64 queries
-    int b = blockIdx.z, g = blockIdx.y, k0 = blockIdx.x * BR, group = hq / hkv;
+    int b = blockIdx.z, h = blockIdx.y, g = h / (hq / hkv), k0 = blockIdx.x * BR;
     int tx = threadIdx.x % kTx, ty = threadIdx.x / kTx;
     load_tile(sk, ld, k, b, k0, BR, lk, g, hkv, d);
     load_tile(sv, ld, v, b, k0, BR, lk, g, hkv, d);
@@ -330,54 +332,52 @@ __device__ __forceinline__ void dkv_body(int lq, int lk, int hq, int hkv, int d,
     zero(dv_acc);
     // With causal masking, query i sees key j only when i >= j - (Lk - Lq): earlier query tiles are skipped.
     int first_query = causal ? max(0, k0 - (lk - lq)) : 0;
-    for (int h = g * group; h < (g + 1) * group; h++) {
-        for (int i0 = first_query - first_query % kCols; i0 < lq; i0 += kCols) {
-            __syncthreads();
-            load_tile(sq, ld, q, b, i0, kCols, lq, h, hq, d);
-            load_tile(sdo, ld, d_out, b, i0, kCols, lq, h, hq, d);
-            if (threadIdx.x < kCols) {
-                int i = i0 + threadIdx.x;
-                long long at = (static_cast<long long>(b) * hq + h) * lq + i;
-                slse[threadIdx.x] = i < lq ? lse[at] : -INFINITY;
-                sdelta[threadIdx.x] = i < lq ? delta[at] : 0.0f;
-            }
-            __syncthreads();
-            float s[4][4] = {}, dp_[4][4] = {};
-            tile_dots<TY, 1>(sk, sq, ld, dp, s);     // s[i][j] = k_(ty + TY i) . q_(tx + 16 j)
-            tile_dots<TY, 1>(sv, sdo, ld, dp, dp_);  // dp_[i][j] = v_(ty + TY i) . dOut_(tx + 16 j)
-            KC_UNROLL
-            for (int i = 0; i < 4; i++) {
-                int r = ty + TY * i, key = k0 + r;
-                KC_UNROLL
-                for (int j = 0; j < 4; j++) {
-                    int c = tx + kTx * j;
-                    bool visible = key_visible(key_mask, b, lq, lk, causal, i0 + c, key);
-                    float p = probability(scale * s[i][j], slse[c], visible);
-                    s[i][j] = p == 0.0f ? 0.0f : p * (dp_[i][j] - sdelta[c]);  // the score becomes dS^T
-                    sp[r * kLdP + c] = p;
-                }
-            }
-            __syncwarp();  // a key's row of P^T is written and read by the 16 lanes of one half-warp
-            tile_accumulate<S, TY>(sp, sdo, ld, dp, dv_acc);
-            __syncwarp();  // ... and read completely before dS^T replaces it
-            KC_UNROLL
-            for (int i = 0; i < 4; i++) {
-                KC_UNROLL
-                for (int j = 0; j < 4; j++) sp[(ty + TY * i) * kLdP + tx + kTx * j] = s[i][j];
-            }
-            __syncwarp();
-            tile_accumulate<S, TY>(sp, sq, ld, dp, dk_acc);
+    for (int i0 = first_query - first_query % kCols; i0 < lq; i0 += kCols) {
+        __syncthreads();
+        load_tile(sq, ld, q, b, i0, kCols, lq, h, hq, d);
+        load_tile(sdo, ld, d_out, b, i0, kCols, lq, h, hq, d);
+        if (threadIdx.x < kCols) {
+            int i = i0 + threadIdx.x;
+            long long at = (static_cast<long long>(b) * hq + h) * lq + i;
+            slse[threadIdx.x] = i < lq ? lse[at] : -INFINITY;
+            sdelta[threadIdx.x] = i < lq ? delta[at] : 0.0f;
         }
+        __syncthreads();
+        float s[4][4] = {}, dp_[4][4] = {};
+        tile_dots<TY, 1>(sk, sq, ld, dp, s);     // s[i][j] = k_(ty + TY i) . q_(tx + 16 j)
+        tile_dots<TY, 1>(sv, sdo, ld, dp, dp_);  // dp_[i][j] = v_(ty + TY i) . dOut_(tx + 16 j)
+        KC_UNROLL
+        for (int i = 0; i < 4; i++) {
+            int r = ty + TY * i, key = k0 + r;
+            KC_UNROLL
+            for (int j = 0; j < 4; j++) {
+                int c = tx + kTx * j;
+                bool visible = key_visible(key_mask, b, lq, lk, causal, i0 + c, key);
+                float p = probability(scale * s[i][j], slse[c], visible);
+                s[i][j] = p == 0.0f ? 0.0f : p * (dp_[i][j] - sdelta[c]);  // the score becomes dS^T
+                sp[r * kLdP + c] = p;
+            }
+        }
+        __syncwarp();  // a key's row of P^T is written and read by the 16 lanes of one half-warp
+        tile_accumulate<S, TY>(sp, sdo, ld, dp, dv_acc);
+        __syncwarp();  // ... and read completely before dS^T replaces it
+        KC_UNROLL
+        for (int i = 0; i < 4; i++) {
+            KC_UNROLL
+            for (int j = 0; j < 4; j++) sp[(ty + TY * i) * kLdP + tx + kTx * j] = s[i][j];
+        }
+        __syncwarp();
+        tile_accumulate<S, TY>(sp, sq, ld, dp, dk_acc);
     }
     const float one[4] = {1.0f, 1.0f, 1.0f, 1.0f}, factor[4] = {scale, scale, scale, scale};
-    store_rows<S, TY>(dk, b, k0, lk, g, hkv, d, dk_acc, factor);
-    store_rows<S, TY>(dv, b, k0, lk, g, hkv, d, dv_acc, one);
+    store_rows<S, TY>(dk, b, k0, lk, h, hq, d, dk_acc, factor);
+    store_rows<S, TY>(dv, b, k0, lk, h, hq, d, dv_acc, one);
 }
 }  // namespace
 
 // One forward, dq and dk/dv kernel per width class of D' (SUFFIX = the largest D it takes): S 64-column slices of
 // accumulators per thread row, BR rows per block (32 above D' = 128, so that shared memory stays within sm_90's
-// 227 KiB), BR * 4 threads. Grids: forward and dq (ceil(Lq / BR), Hq, B); dk/dv (ceil(Lk / BR), Hkv, B).
+// 227 KiB), BR * 4 threads. Grids: forward, dq and dk/dv (ceil(L / BR), Hq, B), L = Lq or Lk.
 #define ATTENTION_KERNELS(SUFFIX, S, BR)                                                                                \
     extern "C" __global__ void __launch_bounds__(BR * 4)                                                              \
         attention_forward_f32_##SUFFIX(int lq, int lk, int hq, int hkv, int d, float scale, int causal, const float* q, \
@@ -416,3 +416,25 @@ extern "C" __global__ void attention_backward_delta_f32(int batch, int lq, int h
     }
 }
 EMU_REGISTER(attention_backward_delta_f32);
+
+// dk[b, j, g, :] = sum of part_k[b, j, h, :] over the query heads h of group g, in head order (so deterministic); the
+// same for dv. part_* [B, Lk, Hq, D] from attention_backward_dkv_f32_*, dk and dv [B, Lk, Hkv, D]. Grid-stride.
+extern "C" __global__ void attention_backward_group_sum_f32(int batch, int lk, int hq, int hkv, int d,
+                                                            const float* part_k, const float* part_v, float* dk,
+                                                            float* dv) {
+    int group = hq / hkv;
+    long long n = static_cast<long long>(batch) * lk * hkv * d;
+    for (long long e = kc_global_index(); e < n; e += kc_grid_stride()) {
+        long long row = e / d;  // (b Lk + j) Hkv + g
+        int c = static_cast<int>(e - row * d);
+        long long at = row * group * d + c;  // part[b, j, g * group, c]: (b Lk + j) Hq + g group = row * group
+        float sk = 0.0f, sv = 0.0f;
+        for (int t = 0; t < group; t++) {
+            sk += part_k[at + static_cast<long long>(t) * d];
+            sv += part_v[at + static_cast<long long>(t) * d];
+        }
+        dk[e] = sk;
+        dv[e] = sv;
+    }
+}
+EMU_REGISTER(attention_backward_group_sum_f32);

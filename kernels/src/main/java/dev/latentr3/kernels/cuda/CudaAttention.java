@@ -9,13 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link AttentionKernels} on a CUDA device (native/kernels/attention.cu): a FlashAttention-2 style forward with an
- * online softmax over 64-key tiles, and a backward in three deterministic kernels (the row term dOut . out, then dq per
- * query tile and dk/dv per key tile, which sums over the query heads of its group). Each thread computes a 4 x 4
- * register tile of scores; the kernels come in one width class per 64 columns of the head dimension (rounded up to a
- * multiple of 4), up to 256.
+ * online softmax over 64-key tiles, and a deterministic backward (the row term dOut . out, then dq per query tile, and
+ * dk/dv per key tile and query head followed by a fixed-order sum over the query heads of each group). Each thread
+ * computes a 4 x 4 register tile of scores; the kernels come in one width class per 64 columns of the head dimension
+ * (rounded up to a multiple of 4), up to 256.
  */
 public final class CudaAttention implements AttentionKernels {
     static final Kernel DELTA = new Kernel("attention_backward_delta_f32", "iiiippp");
+    static final Kernel GROUP_SUM = new Kernel("attention_backward_group_sum_f32", "iiiiipppp");
 
     /** The widest head dimension the kernels take. */
     static final int MAX_HEAD_DIM = 256;
@@ -116,9 +117,22 @@ public final class CudaAttention implements AttentionKernels {
             int dqSmem = sharedBytes(w.dq(), dqSmemFloats(w, headDim));
             rt.launch(w.dq(), new Dim3(Math.ceilDiv(lq, w.rows()), hq, batch), Dim3.of(w.threads()), dqSmem,
                     lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dq);
+            // dk/dv per query head (hq blocks, not hkv, to fill the GPU); with grouped heads into [B, Lk, Hq, D]
+            // partials that a second kernel sums over each group in a fixed order.
             int dkvSmem = sharedBytes(w.dkv(), dkvSmemFloats(w, headDim));
-            rt.launch(w.dkv(), new Dim3(Math.ceilDiv(lk, w.rows()), hkv, batch), Dim3.of(w.threads()), dkvSmem,
-                    lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dk, dv);
+            Dim3 dkvGrid = new Dim3(Math.ceilDiv(lk, w.rows()), hq, batch);
+            if (hq == hkv) {
+                rt.launch(w.dkv(), dkvGrid, Dim3.of(w.threads()), dkvSmem,
+                        lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dk, dv);
+            } else {
+                long parts = (long) batch * lk * hq * headDim * Float.BYTES;
+                try (DeviceBuffer partK = rt.allocator().allocate(parts); DeviceBuffer partV = rt.allocator().allocate(parts)) {
+                    rt.launch(w.dkv(), dkvGrid, Dim3.of(w.threads()), dkvSmem, lq, lk, hq, hkv, headDim, scale, c, q, k, v,
+                            keyMask, lse, delta.segment(), dOut, partK.segment(), partV.segment());
+                    rt.launch(GROUP_SUM, rt.linearGrid((long) batch * lk * hkv * headDim), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0,
+                            batch, lk, hq, hkv, headDim, partK.segment(), partV.segment(), dk, dv);
+                }
+            }
         }
     }
 }
