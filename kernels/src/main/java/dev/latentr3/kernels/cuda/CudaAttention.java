@@ -9,18 +9,61 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link AttentionKernels} on a CUDA device (native/kernels/attention.cu): a FlashAttention-2 style forward with an
- * online softmax over 32-key tiles, and a backward in three deterministic kernels (the row term dOut . out, then dq per
- * query tile and dk/dv per key tile, which sums over the query heads of its group). Head dimensions up to 256.
+ * online softmax over 64-key tiles, and a deterministic backward (the row term dOut . out, then dq per query tile, and
+ * dk/dv per key tile and query head followed by a fixed-order sum over the query heads of each group). Each thread
+ * computes a 4 x 4 register tile of scores; the kernels come in one width class per 64 columns of the head dimension
+ * (rounded up to a multiple of 4), up to 256.
  */
 public final class CudaAttention implements AttentionKernels {
-    static final Kernel FORWARD = new Kernel("attention_forward_f32", "iiiiifipppppp");
     static final Kernel DELTA = new Kernel("attention_backward_delta_f32", "iiiippp");
-    static final Kernel DQ = new Kernel("attention_backward_dq_f32", "iiiiifipppppppp");
-    static final Kernel DKV = new Kernel("attention_backward_dkv_f32", "iiiiifippppppppp");
+    static final Kernel GROUP_SUM = new Kernel("attention_backward_group_sum_f32", "iiiiipppp");
 
-    /** Query rows (forward, dq) or keys (dk/dv) per block, and the tile of keys (or queries) a lane walks. */
-    static final int ROWS = 16, TILE = 32, THREADS = 128, MAX_HEAD_DIM = 256;
+    /** The widest head dimension the kernels take. */
+    static final int MAX_HEAD_DIM = 256;
+    /** The tile the other side is walked in (keys, or queries for dk/dv), and the stride of its probability rows. */
+    static final int COLS = 64, COLS_STRIDE = COLS + 4;
     private static final int DEFAULT_SMEM_LIMIT = 48 * 1024;
+
+    /**
+     * The kernels of one width class: {@code slices} 64-column slices of the padded head dimension, {@code rows} query
+     * rows (forward, dq) or keys (dk/dv) per block, {@code rows * 4} threads (see ATTENTION_KERNELS in attention.cu).
+     */
+    record Width(int slices, int rows, Kernel forward, Kernel dq, Kernel dkv) {
+        static Width of(int slices, int rows) {
+            String suffix = "_d" + 64 * slices;
+            return new Width(slices, rows, new Kernel("attention_forward_f32" + suffix, "iiiiifipppppp"),
+                    new Kernel("attention_backward_dq_f32" + suffix, "iiiiifipppppppp"),
+                    new Kernel("attention_backward_dkv_f32" + suffix, "iiiiifippppppppp"));
+        }
+
+        int threads() {
+            return rows * 4;
+        }
+    }
+
+    static final Width[] WIDTHS = {Width.of(1, 64), Width.of(2, 64), Width.of(3, 32), Width.of(4, 32)};
+
+    /** The width class for a head dimension: its padded size D' (a multiple of 4) over 64, rounded up. */
+    static Width width(int headDim) {
+        return WIDTHS[Math.ceilDiv(paddedDim(headDim), 64) - 1];
+    }
+
+    /** The head dimension rounded up to a multiple of 4 (the kernels' float4 rows); shared-memory rows add 4 more. */
+    static int paddedDim(int headDim) {
+        return (headDim + 3) & ~3;
+    }
+
+    static long forwardSmemFloats(Width w, int headDim) {
+        return (long) (w.rows + 2 * COLS) * (paddedDim(headDim) + 4) + (long) w.rows * COLS_STRIDE;
+    }
+
+    static long dqSmemFloats(Width w, int headDim) {
+        return (long) (2 * w.rows + 2 * COLS) * (paddedDim(headDim) + 4) + (long) w.rows * COLS_STRIDE;
+    }
+
+    static long dkvSmemFloats(Width w, int headDim) {
+        return (long) (2 * w.rows + 2 * COLS) * (paddedDim(headDim) + 4) + 2L * COLS + (long) w.rows * COLS_STRIDE;
+    }
 
     private final CudaRuntime rt;
     /** The dynamic shared memory each kernel has been allowed so far (the driver's default is 48 KiB). */
@@ -51,8 +94,9 @@ public final class CudaAttention implements AttentionKernels {
                           MemorySegment out, MemorySegment lse) {
         AttentionArgs.forward("CudaAttention.attention", batch, lq, lk, hq, hkv, headDim, scale, q, k, v, keyMask, out, lse);
         checkHeadDim("CudaAttention.attention", headDim);
-        int smem = sharedBytes(FORWARD, (long) (ROWS + 2 * TILE) * headDim + (long) ROWS * TILE);
-        rt.launch(FORWARD, new Dim3(Math.ceilDiv(lq, ROWS), hq, batch), Dim3.of(THREADS), smem,
+        Width w = width(headDim);
+        int smem = sharedBytes(w.forward(), forwardSmemFloats(w, headDim));
+        rt.launch(w.forward(), new Dim3(Math.ceilDiv(lq, w.rows()), hq, batch), Dim3.of(w.threads()), smem,
                 lq, lk, hq, hkv, headDim, scale, causal ? 1 : 0, q, k, v, keyMask, out, lse);
     }
 
@@ -69,12 +113,26 @@ public final class CudaAttention implements AttentionKernels {
         try (DeviceBuffer delta = rt.allocator().allocate(rows * Float.BYTES)) {
             rt.launch(DELTA, rt.linearGrid(rows), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, batch, lq, hq, headDim, out, dOut,
                     delta.segment());
-            int dqSmem = sharedBytes(DQ, (long) (2 * ROWS + 2 * TILE) * headDim + (long) ROWS * TILE);
-            rt.launch(DQ, new Dim3(Math.ceilDiv(lq, ROWS), hq, batch), Dim3.of(THREADS), dqSmem,
+            Width w = width(headDim);
+            int dqSmem = sharedBytes(w.dq(), dqSmemFloats(w, headDim));
+            rt.launch(w.dq(), new Dim3(Math.ceilDiv(lq, w.rows()), hq, batch), Dim3.of(w.threads()), dqSmem,
                     lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dq);
-            int dkvSmem = sharedBytes(DKV, (long) (2 * ROWS + 2 * TILE) * headDim + 2L * TILE + 2L * ROWS * TILE);
-            rt.launch(DKV, new Dim3(Math.ceilDiv(lk, ROWS), hkv, batch), Dim3.of(THREADS), dkvSmem,
-                    lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dk, dv);
+            // dk/dv per query head (hq blocks, not hkv, to fill the GPU); with grouped heads into [B, Lk, Hq, D]
+            // partials that a second kernel sums over each group in a fixed order.
+            int dkvSmem = sharedBytes(w.dkv(), dkvSmemFloats(w, headDim));
+            Dim3 dkvGrid = new Dim3(Math.ceilDiv(lk, w.rows()), hq, batch);
+            if (hq == hkv) {
+                rt.launch(w.dkv(), dkvGrid, Dim3.of(w.threads()), dkvSmem,
+                        lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dk, dv);
+            } else {
+                long parts = (long) batch * lk * hq * headDim * Float.BYTES;
+                try (DeviceBuffer partK = rt.allocator().allocate(parts); DeviceBuffer partV = rt.allocator().allocate(parts)) {
+                    rt.launch(w.dkv(), dkvGrid, Dim3.of(w.threads()), dkvSmem, lq, lk, hq, hkv, headDim, scale, c, q, k, v,
+                            keyMask, lse, delta.segment(), dOut, partK.segment(), partV.segment());
+                    rt.launch(GROUP_SUM, rt.linearGrid((long) batch * lk * hkv * headDim), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0,
+                            batch, lk, hq, hkv, headDim, partK.segment(), partV.segment(), dk, dv);
+                }
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ import static dev.latentr3.kernels.KernelCheck.randomFloats;
 /**
  * {@link CudaAttention} forward and backward against {@link ReferenceAttention}: grouped-query heads, causal masks with
  * a KV-cache offset, key-padding masks, rows that see no key, head dimensions off multiples of 32 and one that needs
- * more than 48 KiB of shared memory.
+ * more than 48 KiB of shared memory, several tiles with a partial last one, and every width class of the kernels.
  */
 abstract class AttentionContract {
     abstract CudaRuntime runtime();
@@ -31,6 +31,13 @@ abstract class AttentionContract {
             new Case("queries that see no key", 1, 8, 4, 2, 2, 8, true, false),
             new Case("padded keys, 3 slices of D", 2, 19, 45, 3, 3, 72, false, true),
             new Case("D 128 (over 48 KiB of shared memory)", 1, 17, 33, 2, 2, 128, false, false),
+            // several 64-row and 64-key tiles, with partial last tiles, in each width class of the kernels
+            new Case("D 64, 7 query heads per key head, 3 tiles", 1, 150, 150, 7, 1, 64, true, true),
+            new Case("D 80, 2 x 3 tiles, no grouping", 2, 70, 131, 2, 2, 80, false, true),
+            new Case("D 128, KV cache across tiles", 1, 65, 129, 4, 2, 128, true, false),
+            new Case("D 33 (rows not 16-byte aligned)", 1, 20, 70, 2, 1, 33, true, true),
+            new Case("D 160, 32-row blocks", 1, 40, 72, 2, 1, 160, true, false),
+            new Case("D 256", 1, 33, 70, 1, 1, 256, false, true),
     };
 
     @Test
