@@ -21,7 +21,8 @@ public final class CudaRows implements RowKernels {
     static final Kernel ROPE = new Kernel("rope_f32", "iiiidpipp");
     static final Kernel SWIGLU = new Kernel("swiglu_f32", "lppp");
     static final Kernel SWIGLU_BACKWARD = new Kernel("swiglu_backward_f32", "lppppp");
-    static final Kernel LOG_PROB = new Kernel("log_prob_gather_f32", "iippippp");
+    static final Kernel LOG_PROB_PARTIAL = new Kernel("log_prob_partial_f32", "iiipp");
+    static final Kernel LOG_PROB_MERGE = new Kernel("log_prob_merge_f32", "iiipppippp");
     static final Kernel LOG_PROB_BACKWARD = new Kernel("log_prob_gather_backward_f32", "iippipppp");
 
     /** Rows per chunk of the RMSNorm weight-gradient partials are chosen so that there are at most this many chunks. */
@@ -40,6 +41,31 @@ public final class CudaRows implements RowKernels {
 
     private static Dim3 rowBlock(int cols) {
         return Dim3.of(CudaReductions.rowBlock(cols));
+    }
+
+    /** Rows per block of the RMSNorm kernels, which give each row one warp (rows.cu). */
+    static final int RMS_ROWS_PER_BLOCK = 8;
+
+    /** Blocks of RMS_ROWS_PER_BLOCK warps, one row each, up to 16 blocks per multiprocessor; then grid-stride turns. */
+    private Dim3 rmsGrid(int rows) {
+        return Dim3.of((int) Math.min(Math.ceilDiv(rows, RMS_ROWS_PER_BLOCK), 16L * rt.multiprocessors()));
+    }
+
+    private static final Dim3 RMS_BLOCK = Dim3.of(32 * RMS_ROWS_PER_BLOCK);
+
+    /** Float4s per thread of one log-prob backward block (log_prob.cu: four loads in flight per thread). */
+    static final int LOG_PROB_BACKWARD_VECTORS = 4;
+
+    /**
+     * Blocks per row of the log-prob forward: enough row splits that rows * splits fills the device once (8 blocks of
+     * 256 threads per multiprocessor), but no split shorter than 8 float4s per thread, where the merge would cost more
+     * than the parallelism brings; 1 when the rows alone fill it. Measured on an H200 at 256x151936 (native/kernels/
+     * rows-notes.md): 5 splits 2.43 TB/s, 17 splits (four times over) 2.30, so more splits do not help there.
+     */
+    static int logProbSplits(int rows, int vocab, int multiprocessors) {
+        long wanted = Math.ceilDiv(8L * multiprocessors, Math.max(1, rows));
+        long longest = Math.max(1, vocab / (CudaReductions.ROW_BLOCK * 4L * 8));
+        return (int) Math.max(1, Math.min(wanted, longest));
     }
 
     @Override
@@ -75,7 +101,7 @@ public final class CudaRows implements RowKernels {
                         MemorySegment rstd) {
         RowArgs.rmsNorm("rmsNorm", rows, dim, x, weight, rstd, "y", y);
         if (rows == 0) return;
-        rt.launch(RMS_NORM, rowGrid(rows), rowBlock(dim), 0, rows, dim, x, weight, eps, y, rstd);
+        rt.launch(RMS_NORM, rmsGrid(rows), RMS_BLOCK, 0, rows, dim, x, weight, eps, y, rstd);
     }
 
     @Override
@@ -85,7 +111,7 @@ public final class CudaRows implements RowKernels {
         RowArgs.holds("rmsNormBackward", "dx", dx, (long) rows * dim);
         RowArgs.holds("rmsNormBackward", "dWeight", dWeight, dim);
         if ((long) rows * dim == 0) return;
-        rt.launch(RMS_NORM_DX, rowGrid(rows), rowBlock(dim), 0, rows, dim, x, weight, rstd, dy, dx);
+        rt.launch(RMS_NORM_DX, rmsGrid(rows), RMS_BLOCK, 0, rows, dim, x, weight, rstd, dy, dx);
         int chunks = Math.min(MAX_DW_CHUNKS, rows);
         int rowsPerChunk = Math.ceilDiv(rows, chunks);
         chunks = Math.ceilDiv(rows, rowsPerChunk);
@@ -142,9 +168,14 @@ public final class CudaRows implements RowKernels {
                               MemorySegment logp, MemorySegment lse) {
         logProbSizes("logProbGather", rows, vocab, logits, targets, "logp", logp, "lse", lse);
         if (rows == 0) return;
-        try (StatusWord status = new StatusWord(rt)) {
-            rt.launch(LOG_PROB, rowGrid(rows), rowBlock(vocab), 0, rows, vocab, logits, targets, ignoreIndex, logp, lse,
-                    status.segment());
+        int splits = logProbSplits(rows, vocab, rt.multiprocessors());
+        long tasks = (long) rows * splits;
+        try (StatusWord status = new StatusWord(rt);
+             DeviceBuffer partial = rt.allocator().allocate(2 * tasks * Float.BYTES)) {
+            rt.launch(LOG_PROB_PARTIAL, Dim3.of((int) Math.min(tasks, 64L * rt.multiprocessors())), rowBlock(vocab), 0,
+                    rows, vocab, splits, logits, partial.segment());
+            rt.launch(LOG_PROB_MERGE, rt.linearGrid(rows), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, rows, vocab, splits,
+                    logits, partial.segment(), targets, ignoreIndex, logp, lse, status.segment());
             status.check("logProbGather", "targets", badTarget(vocab, ignoreIndex));
         }
     }
@@ -158,7 +189,10 @@ public final class CudaRows implements RowKernels {
         long total = (long) rows * vocab;
         if (total == 0) return;
         try (StatusWord status = new StatusWord(rt)) {
-            rt.launch(LOG_PROB_BACKWARD, rt.linearGrid(total), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, rows, vocab, logits,
+            // grid.x spans a row's float4s, grid.y its rows (the kernel walks both in grid-stride turns).
+            long perBlock = (long) CudaRuntime.LINEAR_BLOCK * LOG_PROB_BACKWARD_VECTORS * 4;
+            Dim3 grid = Dim3.of((int) Math.max(1, Math.ceilDiv(vocab, perBlock)), Math.min(rows, 65_535));
+            rt.launch(LOG_PROB_BACKWARD, grid, Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, rows, vocab, logits,
                     targets, ignoreIndex, lse, dLogp, dLogits, status.segment());
             status.check("logProbGatherBackward", "targets", badTarget(vocab, ignoreIndex));
         }

@@ -38,6 +38,14 @@ class EmulatedReverseOrderTest {
     }
 
     @Nested
+    class RowsLayout extends RowsLayoutContract {
+        @Override
+        CudaRuntime runtime() {
+            return CudaTestRuntimes.emulator();
+        }
+    }
+
+    @Nested
     class TrainingKernels extends TrainingKernelsContract {
         @Override
         CudaRuntime runtime() {

@@ -1,0 +1,22 @@
+// 16-byte access to fp32 rows whose start may sit anywhere (a row of an odd width, or a view at a 4-byte offset):
+// a row of n floats is split into a scalar head up to the first 16-byte boundary, a body of float4s, and a scalar
+// tail. Row kernels read the body as float4 (one 16-byte load per thread instead of four 4-byte ones) and take the
+// head and tail (at most 3 + 3 floats) one by one.
+#pragma once
+
+#include "kcompat.cuh"
+
+// Floats before p reaches a 16-byte boundary, at most n (p itself is 4-byte aligned, as every float pointer is).
+__device__ __forceinline__ int kc_head4(const float* p, int n) {
+    int h = static_cast<int>(((16u - (reinterpret_cast<unsigned long long>(p) & 15u)) & 15u) >> 2);
+    return h < n ? h : n;
+}
+
+// Whether p is 16-byte aligned.
+__device__ __forceinline__ bool kc_aligned16(const void* p) {
+    return (reinterpret_cast<unsigned long long>(p) & 15u) == 0;
+}
+
+__device__ __forceinline__ float4 kc_load4(const float* p) { return *reinterpret_cast<const float4*>(p); }
+
+__device__ __forceinline__ void kc_store4(float* p, float4 v) { *reinterpret_cast<float4*>(p) = v; }
