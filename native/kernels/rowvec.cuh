@@ -4,7 +4,7 @@
 // head and tail (at most 3 + 3 floats) one by one.
 #pragma once
 
-#include "kcompat.cuh"
+#include "common.cuh"  // kc_load4 / kc_store4
 
 // Floats before p reaches a 16-byte boundary, at most n (p itself is 4-byte aligned, as every float pointer is).
 __device__ __forceinline__ int kc_head4(const float* p, int n) {
@@ -17,6 +17,3 @@ __device__ __forceinline__ bool kc_aligned16(const void* p) {
     return (reinterpret_cast<unsigned long long>(p) & 15u) == 0;
 }
 
-__device__ __forceinline__ float4 kc_load4(const float* p) { return *reinterpret_cast<const float4*>(p); }
-
-__device__ __forceinline__ void kc_store4(float* p, float4 v) { *reinterpret_cast<float4*>(p) = v; }
