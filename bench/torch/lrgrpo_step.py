@@ -1,6 +1,7 @@
-"""The released LatentR3 code's LR-GRPO micro-step in PyTorch (CPU, fp32), timed: what bench/report compares our
-LrGrpoStepBenchmark with. Written out from the method doc (shared/reference/latentr3-method.md, sections 3.2 and
-10.2): the TRL-based trainer sees each group as a micro-batch of G = 8 identical rows, and for every row
+"""The released LatentR3 code's LR-GRPO micro-step in PyTorch (fp32; CPU, or a CUDA device with --device cuda),
+timed: what bench/report compares our LrGrpoStepBenchmark (CPU) and CudaLrGrpoStepBenchmark (GPU) with. Written
+out from the method doc (shared/reference/latentr3-method.md, sections 3.2 and 10.2): the TRL-based trainer sees
+each group as a micro-batch of G = 8 identical rows, and for every row
 
   no grad:   generate_embs: a full LLM pass over prompt + thought + target (hidden states; Hugging Face computes
              the full-sequence logits too, and they are discarded), LatentRATT -> r, r + eps written at the thought;
@@ -14,7 +15,8 @@ LrGrpoStepBenchmark with. Written out from the method doc (shared/reference/late
 so each of the 8 copies recomputes r and both LLM passes, twice. The LLM and LM head are frozen; LatentRATT's
 gradients are zeroed before the step; no optimizer update (a micro-step under accumulation has none).
 
-Prints one JSON line like train_step.py. One call = one micro-step over `groups` groups.
+Prints one JSON line like train_step.py (on cuda with the device and peak_bytes too: model, batch and noise on the
+device, TF32 off, synchronized before each clock read). One call = one micro-step over `groups` groups.
 
   python3 bench/torch/lrgrpo_step.py --preset tiny --groups 2 --copies 8 --prompt 200 --target 20 --threads 2
 """
@@ -42,26 +44,28 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--rep-seconds", type=float, default=0.0)
+    q.add_device_argument(ap)
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
+    device = q.open_device(a.device)
     torch.manual_seed(0)
     c = q.PRESETS[a.preset]
-    llm = q.Qwen2(c)
+    llm = q.Qwen2(c, device)
     llm.requires_grad_(False)
-    ratt = q.LatentRATT(c["hidden"])
+    ratt = q.LatentRATT(c["hidden"], device)
     g, t, length = a.copies, a.prompt, a.prompt + 1 + a.target
     thought = c["vocab"] - 1
     # Each group's sequence: prompt, thought, target, with ids below the thought id (TrainShapes.rlGroups).
     sequences = []
     for i in range(a.groups):
-        ids = q.synthetic_ids(1, length, c["vocab"] - 1, row_offset=i)
+        ids = q.synthetic_ids(1, length, c["vocab"] - 1, row_offset=i).to(device)
         ids[0, t] = thought
         sequences.append(ids.expand(g, length).contiguous())
-    eps = torch.randn(a.groups, g, c["hidden"]) * SIGMA
+    eps = torch.randn(a.groups, g, c["hidden"], device=device) * SIGMA
     eps[:, 0] = 0
-    positions = torch.arange(t, t + a.target)  # the thought position predicts the first target token
-    rows = torch.arange(g).repeat_interleave(a.target)
+    positions = torch.arange(t, t + a.target, device=device)  # the thought position predicts the first target token
+    rows = torch.arange(g, device=device).repeat_interleave(a.target)
 
     def latent_embeddings(ids, group_eps):
         hidden = llm.hidden(llm.embed_tokens(ids))
@@ -94,9 +98,11 @@ def main():
             total += loss.item()
         return total
 
-    seconds = q.time_reps(step, a.warmup, a.reps, a.rep_seconds)
+    q.start_peak(device)
+    seconds = q.time_reps(step, a.warmup, a.reps, a.rep_seconds, q.synchronizer(device))
     q.report(dict(bench="lrgrpo_step", preset=a.preset, groups=a.groups, copies=g, prompt=a.prompt, target=a.target,
-                  threads=a.threads, params=q.count_parameters(llm), latent_params=q.count_parameters(ratt)), seconds)
+                  threads=a.threads, params=q.count_parameters(llm), latent_params=q.count_parameters(ratt),
+                  **q.device_fields(device)), seconds)
 
 
 if __name__ == "__main__":

@@ -35,15 +35,23 @@ public final class TrainShapes {
     /** The tiny preset's vocabulary: the byte-level tokenizer's 259 entries and the thought token. */
     static final int TINY_VOCAB = 260;
 
+    /** Qwen2.5's end-of-text id, the EOS of the Qwen-shaped presets (it changes no weight). */
+    private static final int QWEN_EOS = 151_643;
+
     /**
      * "tiny": {@link Qwen2Presets#tiny} over {@link #TINY_VOCAB} rows; "qwen05b-2l": {@link Qwen2Presets#qwen25HalfB}
-     * (hidden 896, 14 / 2 heads, MLP 4864, 151,936 rows, tied) with 2 of its 24 layers.
+     * (hidden 896, 14 / 2 heads, MLP 4864, 151,936 rows, tied) with 2 of its 24 layers; "qwen05b": all 24 layers
+     * (Qwen2.5-0.5B's shape, 494,032,768 parameters); "qwen15b": {@link Qwen2Presets#qwen25OnePointFiveB}, all 28
+     * layers (Qwen2.5-1.5B's shape, 1,543,714,304 parameters). The last two are for the GPU benchmarks.
      */
     public static Qwen2Config config(String preset) {
         return switch (preset) {
             case "tiny" -> Qwen2Presets.tiny(TINY_VOCAB, 256, Qwen2Presets.TINY_LAYERS);
-            case "qwen05b-2l" -> Qwen2Presets.qwen25HalfB(151_643, 2);
-            default -> throw new IllegalArgumentException("TrainShapes: unknown preset '" + preset + "', expected tiny or qwen05b-2l");
+            case "qwen05b-2l" -> Qwen2Presets.qwen25HalfB(QWEN_EOS, 2);
+            case "qwen05b" -> Qwen2Presets.qwen25HalfB(QWEN_EOS, Qwen2Presets.QWEN25_HALF_B_LAYERS);
+            case "qwen15b" -> Qwen2Presets.qwen25OnePointFiveB(QWEN_EOS, Qwen2Presets.QWEN25_ONE_POINT_FIVE_B_LAYERS);
+            default -> throw new IllegalArgumentException("TrainShapes: unknown preset '" + preset
+                    + "', expected tiny, qwen05b-2l, qwen05b or qwen15b");
         };
     }
 

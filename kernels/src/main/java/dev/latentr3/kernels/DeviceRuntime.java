@@ -49,6 +49,9 @@ public interface DeviceRuntime {
 
     MemoryStats memoryStats();
 
+    /** Starts {@link MemoryStats#peakLiveBytes} over from the bytes live now, so that a later read is one phase's peak. */
+    void resetPeakMemory();
+
     /** Frees the allocator's cached (unused) blocks back to the device. */
     void releaseCached();
 

@@ -136,10 +136,12 @@ public final class BenchReport {
         }
         if (runs.size() > 1) throw new IllegalStateException(b.describe() + ": matched " + runs.size() + " benchmarks, expected one");
         List<Double> rates = new ArrayList<>();
+        List<IterationResult> iterations = new ArrayList<>();
         for (RunResult run : runs) {
             for (BenchmarkResult fork : run.getBenchmarkResults()) {
                 for (IterationResult it : fork.getIterationResults()) {
                     rates.add(c.section().unit.rate(c.workPerCall(), secondsPerCall(it)));
+                    iterations.add(it);
                 }
             }
         }
@@ -149,7 +151,7 @@ public final class BenchReport {
         }
         Spread s = Spread.of(rates.stream().mapToDouble(Double::doubleValue).toArray());
         System.out.println(ReportWriter.fmt(s.median()) + " " + c.section().unit.label);
-        return Outcome.measured(s, command);
+        return Outcome.measured(s, command, PeakMemoryNote.ofIterations(iterations));
     }
 
     /**

@@ -76,7 +76,7 @@ final class ScriptSide {
         double[] rates = new double[r.seconds().size()];
         for (int i = 0; i < rates.length; i++) rates[i] = c.section().unit.rate(c.workPerCall(), r.seconds().get(i));
         String note = "torch " + r.field("torch") + ", " + r.field("torch_threads") + " threads, " + r.field("attention")
-                + " attention";
+                + " attention" + PeakMemoryNote.ofScript(r);
         return Outcome.measured(Spread.of(rates), command, note);
     }
 }

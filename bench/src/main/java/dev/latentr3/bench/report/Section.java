@@ -35,7 +35,17 @@ public enum Section {
     CUDA_ATTENTION("Causal attention on the CUDA device (Qwen2.5-0.5B heads; device time, L2 flushed)", RateUnit.TFLOP_S,
             false, "none bound on the GPU (no cuDNN or FlashAttention binding); compare with the fp32 peak below"),
     CUDA_ROWS("Row kernels on the CUDA device (device time, L2 flushed)", RateUnit.TB_S, false,
-            "none bound on the GPU; compare with the DRAM peak below");
+            "none bound on the GPU; compare with the DRAM peak below"),
+    CUDA_TRAINING("SFT step on the CUDA device: Qwen2.5-0.5B and -1.5B shapes, random weights, fp32; forward, backward, "
+            + "clip, AdamW; 4 rows of 200 prompt + 20 target tokens (wall clock per step, synchronized)", RateUnit.TOKENS_S,
+            false, "PyTorch eager on the same GPU (external; bench/torch/train_step.py --device cuda): the same shapes, "
+                    + "batch, loss, clipping and AdamW settings, fp32 with TF32 off; each side's peak device memory over "
+                    + "the timed steps is in the notes"),
+    CUDA_LRGRPO("LR-GRPO micro-step on the CUDA device: Qwen2.5-0.5B and -1.5B shapes, 2 groups of G = 8 copies, 200-token "
+            + "prompts, 20-token targets, fp32 (wall clock per step, synchronized)", RateUnit.STEPS_S, false,
+            "the released code's per-copy step in PyTorch eager on the same GPU (external; bench/torch/lrgrpo_step.py "
+                    + "--device cuda, fp32 with TF32 off); ours computes r once per group and batches the copies. "
+                    + "Each side's peak device memory over the timed steps is in the notes");
 
     public final String title;
     public final RateUnit unit;

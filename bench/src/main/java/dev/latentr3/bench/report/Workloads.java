@@ -5,7 +5,9 @@ import dev.latentr3.bench.CudaAttentionBenchmark;
 import dev.latentr3.bench.CudaBench;
 import dev.latentr3.bench.CudaGemmBenchmark;
 import dev.latentr3.bench.CudaLogProbGatherBenchmark;
+import dev.latentr3.bench.CudaLrGrpoStepBenchmark;
 import dev.latentr3.bench.CudaRmsNormBenchmark;
+import dev.latentr3.bench.CudaTrainStepBenchmark;
 import dev.latentr3.bench.ElementwiseBenchmark;
 import dev.latentr3.bench.EvaluationBenchmark;
 import dev.latentr3.bench.GemmBenchmark;
@@ -21,6 +23,7 @@ import dev.latentr3.bench.TrainShapes;
 import dev.latentr3.bench.TrainStepBenchmark;
 import dev.latentr3.kernels.cuda.CublasHandle;
 import dev.latentr3.kernels.cuda.CudaRuntime;
+import dev.latentr3.train.rl.LrGrpoConfig;
 import org.openjdk.jmh.annotations.Param;
 
 import java.util.ArrayList;
@@ -47,6 +50,7 @@ public final class Workloads {
         lrGrpo(out);
         evaluation(out);
         cuda(out);
+        cudaTraining(out);
         return out;
     }
 
@@ -229,6 +233,43 @@ public final class Workloads {
         out.add(new Comparison(Section.LRGRPO, preset + ": LrGrpoStep vs the per-copy step on our engine",
                 run("LrGrpoStepBenchmark.step", "impl", "shared"),
                 run("LrGrpoStepBenchmark.step", "impl", "per-copy"), 1, null, null));
+    }
+
+    /**
+     * The GPU training rows: our SFT step and LR-GRPO micro-step on the CUDA device against the PyTorch scripts with
+     * {@code --device cuda}, per preset of the benchmarks' {@code @Param}; the script must report our parameter count.
+     * Without a usable device both sides say "not run: no CUDA device (reason)".
+     */
+    private static void cudaTraining(List<Comparison> out) {
+        String noDevice = CudaBench.unavailable();
+        String skip = noDevice == null ? null : "not run: " + noDevice;
+        for (String preset : paramValues(CudaTrainStepBenchmark.class, "preset")) {
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("preset", preset);
+            args.put("rows", Integer.toString(TrainShapes.ROWS));
+            args.put("prompt", Integer.toString(TrainShapes.PROMPT));
+            args.put("target", Integer.toString(TrainShapes.TARGET));
+            args.put("device", "cuda");
+            out.add(new Comparison(Section.CUDA_TRAINING, "SFT step " + preset,
+                    run("CudaTrainStepBenchmark.step", "preset", preset),
+                    new ScriptRun("bench/torch/train_step.py", args, SCRIPT_ROUND_SECONDS,
+                            Map.of("params", TrainShapes.parameters(preset), "tokens_per_step", TrainShapes.tokensPerStep())),
+                    TrainShapes.tokensPerStep(), skip, skip));
+        }
+        for (String preset : paramValues(CudaLrGrpoStepBenchmark.class, "preset")) {
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("preset", preset);
+            args.put("groups", Integer.toString(TrainShapes.GROUPS));
+            args.put("copies", Integer.toString(LrGrpoConfig.reference().groupSize()));
+            args.put("prompt", Integer.toString(TrainShapes.PROMPT));
+            args.put("target", Integer.toString(TrainShapes.TARGET));
+            args.put("device", "cuda");
+            out.add(new Comparison(Section.CUDA_LRGRPO, "LR-GRPO micro-step " + preset,
+                    run("CudaLrGrpoStepBenchmark.step", "preset", preset),
+                    new ScriptRun("bench/torch/lrgrpo_step.py", args, SCRIPT_ROUND_SECONDS,
+                            Map.of("params", TrainShapes.parameters(preset))),
+                    1, skip, skip));
+        }
     }
 
     /** Evaluation of the latent model against the same LLM without the thought token; one call = USERS users. */

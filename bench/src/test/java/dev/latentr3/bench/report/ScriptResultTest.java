@@ -50,6 +50,18 @@ class ScriptResultTest {
     }
 
     @Test
+    void aGpuRunsNoteGivesTorchsPeakMemoryAsOursReadsIt() {
+        String gpu = TRAIN_STEP_OUTPUT.replace("\"attention\": \"eager\"}", "\"attention\": \"sdpa\", \"device\": "
+                + "\"NVIDIA H200\", \"cuda\": \"12.4\", \"backend\": \"fp32, TF32 off, sdpa attention\", "
+                + "\"peak_bytes\": 2684354560}");
+        Outcome o = ScriptSide.outcome(ROW, TRAIN, gpu, "cmd", "train_step.py");
+        assertTrue(o.ran(), String.valueOf(o.notRun()));
+        assertTrue(o.note().endsWith(", peak device memory 2.50 GiB (torch.cuda.max_memory_allocated, after setup)"), o.note());
+        assertEquals("peak device memory 2.50 GiB (our allocator's live blocks, after setup)", PeakMemoryNote.ofMiB(2560));
+        assertNull(PeakMemoryNote.ofIterations(List.of()));
+    }
+
+    @Test
     void aScriptThatBuiltAnotherModelIsNotCompared() {
         String other = TRAIN_STEP_OUTPUT.replace("\"params\": 115520", "\"params\": 115584");
         Outcome o = ScriptSide.outcome(ROW, TRAIN, other, "cmd", "train_step.py");

@@ -67,11 +67,33 @@ class WorkloadsTest {
     }
 
     @Test
+    void gpuTrainingRowsRunTheTorchScriptsOnCudaWithOurParameterCounts() {
+        List<Comparison> rows = Workloads.all().stream()
+                .filter(c -> c.section() == Section.CUDA_TRAINING || c.section() == Section.CUDA_LRGRPO).toList();
+        assertEquals(List.of("SFT step qwen05b", "SFT step qwen15b", "LR-GRPO micro-step qwen05b", "LR-GRPO micro-step qwen15b"),
+                rows.stream().map(Comparison::label).toList());
+        for (Comparison c : rows) {
+            String preset = c.ours().params().get("preset");
+            ScriptRun s = (ScriptRun) c.reference();
+            assertEquals("cuda", s.args().get("device"), c.label());
+            assertEquals(preset, s.args().get("preset"), c.label());
+            assertEquals(dev.latentr3.bench.TrainShapes.parameters(preset), s.expect().get("params"), c.label());
+            boolean sft = c.section() == Section.CUDA_TRAINING;
+            assertEquals(sft ? 880 : 1, c.workPerCall(), c.label());
+            assertEquals(sft ? "CudaTrainStepBenchmark.step" : "CudaLrGrpoStepBenchmark.step", c.ours().benchmark());
+        }
+        // Qwen2.5-0.5B and -1.5B as their model cards count them (tied embeddings once).
+        assertEquals(494_032_768L, dev.latentr3.bench.TrainShapes.parameters("qwen05b"));
+        assertEquals(1_543_714_304L, dev.latentr3.bench.TrainShapes.parameters("qwen15b"));
+    }
+
+    @Test
     void withoutACudaDeviceEveryGpuRowSaysWhyItDidNotRun() {
         String why = dev.latentr3.bench.CudaBench.unavailable();
         List<Comparison> gpu = Workloads.all().stream().filter(c -> c.section().name().startsWith("CUDA_")).toList();
-        // 7 shapes x (fp32, tf32, bf16), 4 lengths x (forward, forward+backward), 2 RMSNorm, 2 x 2 log-prob gather
-        assertEquals(21 + 8 + 2 + 4, gpu.size());
+        // 7 shapes x (fp32, tf32, bf16), 4 lengths x (forward, forward+backward), 2 RMSNorm, 2 x 2 log-prob gather,
+        // 2 presets x (SFT step, LR-GRPO micro-step)
+        assertEquals(21 + 8 + 2 + 4 + 4, gpu.size());
         if (why == null) return;  // a GPU host: the rows run
         for (Comparison c : gpu) {
             assertEquals("not run: " + why, c.skipOurs(), c.label());

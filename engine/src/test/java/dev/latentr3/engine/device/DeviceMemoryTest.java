@@ -150,6 +150,29 @@ class DeviceMemoryTest {
     }
 
     @Test
+    void resetPeakStartsThePeakOverFromWhatIsLive() {
+        try (var scope = TensorScope.open()) {
+            Tensor kept = Tensor.zeros(cuda, 1000);
+            try (var inner = TensorScope.open()) {
+                Tensor.zeros(cuda, 1 << 20); // 4 MiB, freed at once: raises the peak above what stays live
+            }
+            DeviceMemory.Stats before = DeviceMemory.stats(cuda);
+            assertTrue(before.peakLiveBytes() >= before.liveBytes() + (4 << 20), before.toString());
+            DeviceMemory.resetPeak(cuda);
+            DeviceMemory.Stats reset = DeviceMemory.stats(cuda);
+            assertEquals(reset.liveBytes(), reset.peakLiveBytes(), "right after a reset the peak is what is live");
+            try (var inner = TensorScope.open()) {
+                Tensor.zeros(cuda, 1 << 18); // 1 MiB
+            }
+            long peak = DeviceMemory.stats(cuda).peakLiveBytes();
+            assertTrue(peak >= reset.liveBytes() + (1 << 20) && peak < before.peakLiveBytes(),
+                    "peak " + peak + ": the 1 MiB since the reset counts, the 4 MiB before it does not");
+            assertEquals(1000, kept.numel());
+        }
+        assertThrows(IllegalArgumentException.class, () -> DeviceMemory.resetPeak(Device.CPU));
+    }
+
+    @Test
     void pinnedHostBuffersAndLargeCopies() throws Exception {
         try (Arena arena = Arena.ofShared(); var scope = TensorScope.open()) {
             MemorySegment batch = arena.allocate(4 * 100, 64);

@@ -109,6 +109,11 @@ public final class CudaDeviceRuntime implements DeviceRuntime {
     }
 
     @Override
+    public void resetPeakMemory() {
+        rt.allocator().resetPeak();
+    }
+
+    @Override
     public void releaseCached() {
         rt.allocator().releaseCached();
     }

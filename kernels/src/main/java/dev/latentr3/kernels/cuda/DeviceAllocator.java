@@ -86,6 +86,11 @@ public final class DeviceAllocator {
         cachedBytes = 0;
     }
 
+    /** Starts the peak over from what is live now (as torch.cuda.reset_peak_memory_stats), to measure one phase. */
+    public synchronized void resetPeak() {
+        peakLiveBytes = liveBytes;
+    }
+
     public synchronized Stats stats() {
         return new Stats(liveBytes, cachedBytes, peakLiveBytes, allocations, cacheHits);
     }
