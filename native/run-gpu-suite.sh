@@ -88,7 +88,7 @@ if [ "$bench" = 1 ]; then
     tar -C "$logs" -czf "$out/logs.tgz" . && rm -rf "$logs"
     note "logs.tgz: the report's JMH and script logs"
   fi
-  grep -E '^(machine|bench report):' "$out/bench.txt" | sed 's/^/  /' | tee -a "$summary"
+  grep -E '^(machine|bench report):|^  where no side' "$out/bench.txt" | sed 's/^/  /' | tee -a "$summary"
   sed -n '/^## GPU/,$p' "$out"/bench/*.md 2>/dev/null | sed -n '3p' | sed 's/^/  GPU: /' | tee -a "$summary"
 fi
 note "results: $out"

@@ -163,8 +163,11 @@ public final class BenchReport {
         if (mode.warmupTime() != null) o.warmupTime(TimeValue.fromString(mode.warmupTime()));
         if (mode.measureTime() != null) o.measurementTime(TimeValue.fromString(mode.measureTime()));
         Collection<RunResult> runs;
+        double elapsed;
         try {
+            long t0 = System.nanoTime();
             runs = new Runner(o.build()).run();
+            elapsed = (System.nanoTime() - t0) / 1e9;
         } catch (RunnerException e) {
             System.out.println("failed");
             return Outcome.notRun("failed: " + e.getMessage() + " (JMH log: " + log + ")", command);
@@ -183,7 +186,8 @@ public final class BenchReport {
             return Outcome.notRun("failed: " + firstError(log) + " (JMH log: " + log + ")", command);
         }
         Spread s = Spread.of(rates.stream().mapToDouble(Double::doubleValue).toArray());
-        System.out.println(ReportWriter.fmt(s.median()) + " " + c.section().unit.label);
+        // The side's wall time, to check the estimate against.
+        System.out.printf(Locale.ROOT, "%s %s (%.1f s)%n", ReportWriter.fmt(s.median()), c.section().unit.label, elapsed);
         return Outcome.measured(s, command);
     }
 

@@ -39,6 +39,7 @@ final class ScriptSide {
         cmd.addAll(s.arguments(mode, Parallel.threads()));
         String stdout;
         int exit;
+        long t0 = System.nanoTime();
         try {
             Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,7 +63,8 @@ final class ScriptSide {
             return Outcome.notRun(why != null ? why : "failed: " + python + " exited with " + exit + " (log: " + log + ")", command);
         }
         Outcome o = outcome(c, s, stdout, command, s.script());
-        System.out.println(o.ran() ? ReportWriter.fmt(o.spread().median()) + " " + c.section().unit.label : "failed");
+        System.out.println((o.ran() ? ReportWriter.fmt(o.spread().median()) + " " + c.section().unit.label : "failed")
+                + String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - t0) / 1e9));
         return o;
     }
 
