@@ -8,6 +8,7 @@
 #   benchmarks.jar       the JMH benchmarks (shaded)
 #   latentr3.jar         the CLI (for `doctor`)
 #   native/              libcudaemu.so and the PTX, for the emulator tests (run-gpu-suite.sh --emulator)
+#   bench/torch/         the PyTorch reference scripts of the report's GPU rows (run under the host's python3)
 #   run-gpu-suite.sh     runs it all and writes the results into one folder (see native/run-gpu-suite.sh)
 # Usage: native/gpu-bundle.sh [--out DIR] [--skip-native] [--no-tar]
 #   --out DIR       where the folder latentr3-gpu-bundle/ and latentr3-gpu-bundle.tar.xz go (default: dist/)
@@ -92,6 +93,8 @@ fi
 if ! unzip -l "$stage/lib/kernels.jar" dev/latentr3/kernels/cuda/kernels.list > /dev/null 2>&1; then
   echo "gpu-bundle.sh: WARNING: the kernels jar carries no fatbins (nvcc was missing at build): GPU tests will skip" >&2
 fi
+mkdir -p "$stage/bench/torch"
+cp bench/torch/*.py "$stage/bench/torch/"
 cp native/run-gpu-suite.sh "$stage/run-gpu-suite.sh"
 chmod +x "$stage/run-gpu-suite.sh"
 

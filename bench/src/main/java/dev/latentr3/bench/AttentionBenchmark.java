@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class AttentionBenchmark {
-    static final int BATCH = 1, HQ = 14, HKV = 2, HEAD_DIM = 64;
+    public static final int BATCH = 1, HQ = 14, HKV = 2, HEAD_DIM = 64;
     static final float SCALE = (float) (1 / Math.sqrt(HEAD_DIM));
 
     public static double forwardFlops(int len) {

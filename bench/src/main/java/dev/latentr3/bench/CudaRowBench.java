@@ -7,8 +7,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * What the GPU row-kernel benchmarks share (CudaRmsNormBenchmark, CudaLogProbGatherBenchmark): the device, the L2
- * flush, CudaRows, and the iteration's device time for the tear-down line.
+ * What the GPU row-kernel benchmarks share (CudaRmsNormBenchmark, CudaLogProbGatherBenchmark, CudaSwiGluBenchmark,
+ * CudaRopeBenchmark): the device, the L2 flush, CudaRows, and the iteration's device time for the tear-down line.
  */
 abstract class CudaRowBench {
     CudaRuntime rt;

@@ -37,4 +37,33 @@ public final class RowBenchData {
     public static long logProbBackwardBytes(int rows, int vocab) {
         return 2L * Float.BYTES * rows * vocab;
     }
+
+    /** Bytes a SwiGLU forward over n elements must move: read gate and up, write out. */
+    public static long swigluForwardBytes(long n) {
+        return 3L * Float.BYTES * n;
+    }
+
+    /** Bytes a SwiGLU backward over n elements must move: read gate, up and dOut, write dGate and dUp. */
+    public static long swigluBackwardBytes(long n) {
+        return 5L * Float.BYTES * n;
+    }
+
+    /** Bytes a RoPE over [tokens, heads, headDim] must move: read x and the int32 positions, write y. */
+    public static long ropeBytes(int tokens, int heads, int headDim) {
+        return 2L * Float.BYTES * tokens * heads * headDim + (long) Integer.BYTES * tokens;
+    }
+
+    /** Bytes a device copy of {@code bytes} bytes moves: each is read and written. */
+    public static long copyBytesMoved(long bytes) {
+        return 2 * bytes;
+    }
+
+    /**
+     * The copy that moves as many bytes as a kernel that must move {@code moved}: half of them, rounded up to whole
+     * floats (CudaCopyBenchmark copies floats), so at most 6 bytes more than the kernel's.
+     */
+    public static long copyBytesFor(long moved) {
+        long half = (moved + 1) / 2;
+        return (half + Float.BYTES - 1) / Float.BYTES * Float.BYTES;
+    }
 }

@@ -112,6 +112,65 @@ class CudaBenchmarksOnEmulatorTest {
     }
 
     @Test
+    void copySwiGluAndRope() {
+        CudaCopyBenchmark c = new CudaCopyBenchmark();
+        c.bytes = 4096;
+        c.setUp();
+        try {
+            c.startIteration();
+            CudaBench.DeviceTime t = counters();
+            c.copy(t);
+            assertTimedOnce(t);
+            c.printRate();
+        } finally {
+            c.tearDown();
+        }
+        CudaSwiGluBenchmark s = new CudaSwiGluBenchmark();
+        s.rows = 4;
+        s.intermediate = 40;
+        s.setUp();
+        try {
+            s.startIteration();
+            CudaBench.DeviceTime f = counters(), bw = counters();
+            s.forward(f);
+            s.backward(bw);
+            assertTimedOnce(f);
+            assertTimedOnce(bw);
+            s.printRate();
+        } finally {
+            s.tearDown();
+        }
+        CudaRopeBenchmark r = new CudaRopeBenchmark();
+        r.tokens = 5;
+        r.heads = "3x16";
+        r.setUp();
+        try {
+            r.startIteration();
+            CudaBench.DeviceTime t = counters();
+            r.forward(t);
+            assertTimedOnce(t);
+            r.printRate();
+        } finally {
+            r.tearDown();
+        }
+    }
+
+    @Test
+    void aCopyMovesAsManyBytesAsTheKernelItStandsFor() {
+        for (long moved : new long[] {RowBenchData.rmsNormBytes(4096, 896), RowBenchData.ropeBytes(4096, 14, 64),
+                RowBenchData.swigluBackwardBytes(4096L * 4864), 10, 7}) {
+            long copy = RowBenchData.copyBytesFor(moved);
+            assertEquals(0, copy % 4, "whole floats");
+            long diff = RowBenchData.copyBytesMoved(copy) - moved;
+            assertTrue(diff >= 0 && diff <= 7, () -> moved + " bytes: the copy moves " + diff + " more");
+        }
+        // 4096 tokens x 14 heads x 64: read and write x (2 x 4 bytes each), read 4096 int32 positions.
+        assertEquals(8L * 4096 * 14 * 64 + 4L * 4096, RowBenchData.ropeBytes(4096, 14, 64));
+        assertEquals(12L * 1000, RowBenchData.swigluForwardBytes(1000));
+        assertEquals(20L * 1000, RowBenchData.swigluBackwardBytes(1000));
+    }
+
+    @Test
     void peaksFollowTheFormula() {
         CudaBench.Device h100 = new CudaBench.Device("H100", "9.0", 132, 1_980_000, 2_619_000, 5120, 50 << 20);
         assertEquals(132 * 4096 * 1.98e9 / 1e12, h100.peakTflops("bf16"), 1e-9);

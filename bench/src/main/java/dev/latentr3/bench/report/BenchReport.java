@@ -23,22 +23,34 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The side-by-side performance report: {@code ./latentr3 bench report [--quick] [--only REGEX] [--out DIR]
- * [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through JMH, ours
- * then the reference for each row (so both see the same machine load), converts each iteration's time to the row's
- * unit, and writes {@code <out>/<machine>-<date>.md} and {@code .csv}. JMH's own output goes to one log per
- * benchmark in a temporary folder, named when a benchmark fails.
+ * The side-by-side performance report: {@code ./latentr3 bench report [--quick | --device-mode] [--only REGEX]
+ * [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through
+ * JMH, ours then the reference for each row (so both see the same machine load), converts each iteration's time to
+ * the row's unit, and writes {@code <out>/<machine>-<date>.md} and {@code .csv}. A side that several rows share (our
+ * cuBLAS fp32 GEMM, against our kernel and against PyTorch) is measured once and its figures reused. JMH's own output
+ * goes to one log per benchmark in a temporary folder, named when a benchmark fails.
  */
 public final class BenchReport {
     private BenchReport() {}
 
     /** JVM start, class loading and input setup per fork, in seconds: a guess, used only for the time estimate. */
     private static final double FORK_OVERHEAD_S = 5;
+    /**
+     * The same for a CUDA benchmark's fork (JVM start, CUDA and cuBLAS initialisation, inputs): about 1.6 s measured on
+     * an H200 host with 16 cores; the largest inputs (the 151936-wide GEMM, 1 GiB copies) take a little longer.
+     */
+    private static final double CUDA_FORK_OVERHEAD_S = 2;
+    /** Python start, torch import and CUDA initialisation of one bench/torch/gpu_ops.py case: a guess. */
+    private static final double GPU_SCRIPT_OVERHEAD_S = 4;
 
     public static void main(String[] args) throws IOException {
         RunMode mode = RunMode.REPORTED;
@@ -51,6 +63,7 @@ public final class BenchReport {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> mode = RunMode.QUICK;
+                case "--device-mode" -> mode = RunMode.DEVICE;
                 case "--only" -> only = Pattern.compile(value(args, ++i, "--only"));
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--dry-run" -> dryRun = true;
@@ -65,21 +78,27 @@ public final class BenchReport {
         if (plan.isEmpty()) usage("--only " + only + " matches no row");
 
         Machine machine = Machine.detect(cores, ghz, fmaUnits);
-        int benchmarks = 0;
+        Set<Side> unique = new LinkedHashSet<>();
+        for (Comparison c : plan) unique.addAll(sides(c));
+        int benchmarks = unique.size();
         double seconds = 0;
-        for (Comparison c : plan) {
-            for (Side b : sides(c)) {
-                benchmarks++;
-                seconds += estimateSeconds(b, mode);
-            }
-        }
+        for (Side b : unique) seconds += estimateSeconds(b, mode);
         System.out.printf(Locale.ROOT, "bench report: %s mode, %d rows, %d benchmarks to run, about %.1f min%n",
                 mode.name(), plan.size(), benchmarks, seconds / 60);
+        // Rows this machine skips (no GPU, no OpenBLAS) still tell what the run would take where they can run.
+        Set<Side> everySide = new LinkedHashSet<>();
+        for (Comparison c : plan) {
+            everySide.add(c.ours());
+            if (c.reference() != null) everySide.add(c.reference());
+        }
+        if (everySide.size() > unique.size()) {
+            double all = 0;
+            for (Side b : everySide) all += estimateSeconds(b, mode);
+            System.out.printf(Locale.ROOT, "  where no side is skipped: %d benchmarks, about %.1f min%n", everySide.size(), all / 60);
+        }
         System.out.println("machine: " + machine.slug() + "; " + machine.peakFormula());
         if (dryRun) {
-            for (Comparison c : plan) {
-                for (Side b : sides(c)) System.out.println("  " + b.command(mode));
-            }
+            for (Side b : unique) System.out.println("  " + b.command(mode));
             return;
         }
 
@@ -87,17 +106,30 @@ public final class BenchReport {
         System.out.println("JMH logs: " + logs);
         Instant start = Instant.now();
         List<RowResult> results = new ArrayList<>();
+        // Outcomes by side and work per call (a rate is the row's work over the side's time): a side that several rows
+        // share runs once.
+        Map<Measured, Outcome> measured = new HashMap<>();
         int done = 0;
         for (Comparison c : plan) {
             Outcome ours = c.skipOurs() != null ? Outcome.notRun(c.skipOurs(), c.ours().command(mode.jmhFlags()))
-                    : measure(c, c.ours(), mode, logs, ++done, benchmarks);
+                    : measured.get(new Measured(c.ours(), c.workPerCall()));
+            if (ours == null) {
+                ours = measure(c, c.ours(), mode, logs, ++done, benchmarks);
+                measured.put(new Measured(c.ours(), c.workPerCall()), ours);
+            }
             Outcome ref;
             if (c.reference() == null) ref = Outcome.notRun(c.skipReference(), null);
             else if (c.skipReference() != null) ref = Outcome.notRun(c.skipReference(), c.reference().command(mode));
-            else ref = switch (c.reference()) {
-                case BenchRun b -> measure(c, b, mode, logs, ++done, benchmarks);
-                case ScriptRun script -> ScriptSide.measure(c, script, mode, logs, ++done, benchmarks);
-            };
+            else if (measured.containsKey(new Measured(c.reference(), c.workPerCall()))) {
+                ref = measured.get(new Measured(c.reference(), c.workPerCall()));
+            }
+            else {
+                ref = switch (c.reference()) {
+                    case BenchRun b -> measure(c, b, mode, logs, ++done, benchmarks);
+                    case ScriptRun script -> ScriptSide.measure(c, script, mode, logs, ++done, benchmarks);
+                };
+                measured.put(new Measured(c.reference(), c.workPerCall()), ref);
+            }
             results.add(new RowResult(c, ours, ref));
         }
         Report report = new Report(machine, LocalDate.now(), mode, results, gpuNote());
@@ -107,6 +139,9 @@ public final class BenchReport {
         System.out.printf(Locale.ROOT, "%nwrote %s and %s in %.1f min%n", written.get(0), written.get(1),
                 Duration.between(start, Instant.now()).toSeconds() / 60.0);
     }
+
+    /** A side measured for rows of this work per call. */
+    private record Measured(Side side, double workPerCall) {}
 
     private static List<Side> sides(Comparison c) {
         List<Side> s = new ArrayList<>();
@@ -128,8 +163,11 @@ public final class BenchReport {
         if (mode.warmupTime() != null) o.warmupTime(TimeValue.fromString(mode.warmupTime()));
         if (mode.measureTime() != null) o.measurementTime(TimeValue.fromString(mode.measureTime()));
         Collection<RunResult> runs;
+        double elapsed;
         try {
+            long t0 = System.nanoTime();
             runs = new Runner(o.build()).run();
+            elapsed = (System.nanoTime() - t0) / 1e9;
         } catch (RunnerException e) {
             System.out.println("failed");
             return Outcome.notRun("failed: " + e.getMessage() + " (JMH log: " + log + ")", command);
@@ -150,7 +188,8 @@ public final class BenchReport {
             return Outcome.notRun("failed: " + firstError(log) + " (JMH log: " + log + ")", command);
         }
         Spread s = Spread.of(rates.stream().mapToDouble(Double::doubleValue).toArray());
-        System.out.println(ReportWriter.fmt(s.median()) + " " + c.section().unit.label);
+        // The side's wall time, to check the estimate against.
+        System.out.printf(Locale.ROOT, "%s %s (%.1f s)%n", ReportWriter.fmt(s.median()), c.section().unit.label, elapsed);
         return Outcome.measured(s, command, PeakMemoryNote.ofIterations(iterations));
     }
 
@@ -182,7 +221,8 @@ public final class BenchReport {
     /** Seconds one side takes: a script's rounds, or a benchmark's forks x (start-up + warm-up and measured iterations). */
     static double estimateSeconds(Side side, RunMode mode) {
         if (side instanceof ScriptRun s) {
-            return FORK_OVERHEAD_S + (mode.warmups() + mode.forks() * mode.iterations()) * s.roundSeconds(mode);
+            double overhead = s.script().equals(Workloads.GPU_OPS) ? GPU_SCRIPT_OVERHEAD_S : FORK_OVERHEAD_S;
+            return overhead + (mode.warmups() + mode.forks() * mode.iterations()) * s.roundSeconds(mode);
         }
         BenchRun b = (BenchRun) side;
         Class<?> cls;
@@ -198,7 +238,8 @@ public final class BenchReport {
                 : w != null ? w.timeUnit().toMillis(w.time()) / 1e3 : 10;
         double mt = mode.measureTime() != null ? seconds(TimeValue.fromString(mode.measureTime()))
                 : m != null ? m.timeUnit().toMillis(m.time()) / 1e3 : 10;
-        return mode.forks() * (FORK_OVERHEAD_S + mode.warmups() * wt + mode.iterations() * mt);
+        double overhead = cls.getSimpleName().startsWith("Cuda") ? CUDA_FORK_OVERHEAD_S : FORK_OVERHEAD_S;
+        return mode.forks() * (overhead + mode.warmups() * wt + mode.iterations() * mt);
     }
 
     private static double seconds(TimeValue t) {
@@ -223,7 +264,7 @@ public final class BenchReport {
 
     private static void usage(String problem) {
         System.err.println("bench report: " + problem);
-        System.err.println("usage: ./latentr3 bench report [--quick] [--only REGEX] [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
+        System.err.println("usage: ./latentr3 bench report [--quick | --device-mode] [--only REGEX] [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
         System.exit(2);
     }
 }

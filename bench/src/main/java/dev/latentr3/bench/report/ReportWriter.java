@@ -42,7 +42,7 @@ public final class ReportWriter {
         Machine m = r.machine();
         StringBuilder b = new StringBuilder();
         b.append("# Benchmark report: ").append(r.fileStem()).append("\n\n");
-        if (!r.mode().equals(RunMode.REPORTED)) {
+        if (r.mode().equals(RunMode.QUICK)) {
             b.append("**").append(r.mode().name()).append(" run (").append(r.mode().jmhFlags())
                     .append("): a smoke test of the harness; its figures are not for comparison.**\n\n");
         }

@@ -39,14 +39,18 @@ public record ScriptResult(List<Double> seconds, Map<String, Object> fields) {
         return new ScriptResult(List.copyOf(seconds), (Map<String, Object>) map);
     }
 
-    /** Null when every expected field has its value, else what differs. */
-    public String mismatch(Map<String, Long> expect) {
+    /**
+     * Null when every expected field has its value, else what differs. A number must be the same integer (a script
+     * that reports 4096.5 for 4096 differs); anything else (text, a boolean) must be equal.
+     */
+    public String mismatch(Map<String, ?> expect) {
         List<String> problems = new ArrayList<>();
         expect.forEach((k, v) -> {
             Object got = fields.get(k);
-            if (!(got instanceof Number n) || n.longValue() != v || n.doubleValue() != n.longValue()) {
-                problems.add(k + " = " + got + ", ours " + v);
-            }
+            boolean same = v instanceof Number want
+                    ? got instanceof Number n && n.longValue() == want.longValue() && n.doubleValue() == n.longValue()
+                    : v.equals(got);
+            if (!same) problems.add(k + " = " + got + ", ours " + v);
         });
         return problems.isEmpty() ? null : String.join("; ", problems);
     }

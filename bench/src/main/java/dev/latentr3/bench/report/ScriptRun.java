@@ -2,6 +2,7 @@ package dev.latentr3.bench.report;
 
 import dev.latentr3.kernels.Parallel;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +18,19 @@ import java.util.stream.Collectors;
  * line that {@link ScriptResult} reads; {@code expect} names fields it must report with these values (e.g. the
  * parameter count, so that a script building another model than ours fails rather than being compared).
  */
-public record ScriptRun(String script, Map<String, String> args, double repSeconds, Map<String, Long> expect)
+public record ScriptRun(String script, Map<String, String> args, double repSeconds, Map<String, ?> expect)
         implements Side {
+
+    /**
+     * The folder the scripts' relative paths start from: {@code -Dlatentr3.bench.root}, else the working directory
+     * (the repository root, where {@code ./latentr3 bench report} runs; the GPU bundle names its own folder).
+     */
+    public static final String ROOT_PROPERTY = "latentr3.bench.root";
+
+    /** The script's file, under {@link #ROOT_PROPERTY}. */
+    public Path scriptPath() {
+        return Path.of(System.getProperty(ROOT_PROPERTY, "")).resolve(script);
+    }
 
     /** The arguments after the script for this mode: ours, then --threads, --warmup, --reps, --rep-seconds. */
     public List<String> arguments(RunMode mode, int threads) {

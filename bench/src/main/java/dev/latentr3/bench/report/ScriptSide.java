@@ -22,9 +22,11 @@ final class ScriptSide {
         String command = s.command(mode);
         System.out.printf(Locale.ROOT, "[%d/%d] %s ... ", index, total, s.describe());
         System.out.flush();
-        if (!Files.isRegularFile(Path.of(s.script()))) {
+        Path script = s.scriptPath();
+        if (!Files.isRegularFile(script)) {
             System.out.println("not run");
-            return Outcome.notRun("not run: no " + s.script() + " (run the report from the repository root)", command);
+            return Outcome.notRun("not run: no " + script.toAbsolutePath() + " (run the report from the repository root,"
+                    + " or name the folder that holds bench/torch with -D" + ScriptRun.ROOT_PROPERTY + ")", command);
         }
         String python = TorchPython.find();
         if (python == null) {
@@ -33,10 +35,11 @@ final class ScriptSide {
         }
         command = s.command(mode, python);
         Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s.log", index, s.describe().replaceAll("[^A-Za-z0-9.=-]+", "_")));
-        List<String> cmd = new ArrayList<>(List.of(python, s.script()));
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
         cmd.addAll(s.arguments(mode, Parallel.threads()));
         String stdout;
         int exit;
+        long t0 = System.nanoTime();
         try {
             Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -55,11 +58,13 @@ final class ScriptSide {
             return Outcome.notRun("failed: interrupted", command);
         }
         if (exit != 0) {
-            System.out.println("failed");
-            return Outcome.notRun("failed: " + python + " exited with " + exit + " (log: " + log + ")", command);
+            String why = scriptNotRun(log);
+            System.out.println(why != null ? "not run" : "failed");
+            return Outcome.notRun(why != null ? why : "failed: " + python + " exited with " + exit + " (log: " + log + ")", command);
         }
         Outcome o = outcome(c, s, stdout, command, s.script());
-        System.out.println(o.ran() ? ReportWriter.fmt(o.spread().median()) + " " + c.section().unit.label : "failed");
+        System.out.println((o.ran() ? ReportWriter.fmt(o.spread().median()) + " " + c.section().unit.label : "failed")
+                + String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - t0) / 1e9));
         return o;
     }
 
@@ -75,8 +80,35 @@ final class ScriptSide {
         if (mismatch != null) return Outcome.notRun("failed: the script's setup differs from ours: " + mismatch, command);
         double[] rates = new double[r.seconds().size()];
         for (int i = 0; i < rates.length; i++) rates[i] = c.section().unit.rate(c.workPerCall(), r.seconds().get(i));
-        String note = "torch " + r.field("torch") + ", " + r.field("torch_threads") + " threads, " + r.field("attention")
-                + " attention" + PeakMemoryNote.ofScript(r);
-        return Outcome.measured(Spread.of(rates), command, note);
+        return Outcome.measured(Spread.of(rates), command, note(r) + PeakMemoryNote.ofScript(r));
+    }
+
+    /**
+     * What ran: for a GPU script (one that reports its "device"), torch, the device and the backend (e.g. the SDPA
+     * kernel torch picked); for a CPU script, torch, its threads and its attention form.
+     */
+    static String note(ScriptResult r) {
+        if (r.fields().containsKey("device")) {
+            return "torch " + r.field("torch") + " (CUDA " + r.field("cuda") + ") on " + r.field("device") + ", "
+                    + r.field("backend");
+        }
+        return "torch " + r.field("torch") + ", " + r.field("torch_threads") + " threads, " + r.field("attention")
+                + " attention";
+    }
+
+    /**
+     * The reason a script gave for not running (its last stderr line that starts with "not run: ", as gpu_ops.py
+     * writes when torch has no CUDA), or null when it simply failed.
+     */
+    static String scriptNotRun(Path log) {
+        String why = null;
+        try {
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith("not run: ")) why = line.strip();
+            }
+        } catch (IOException ignored) {
+            // no log: a plain failure
+        }
+        return why;
     }
 }

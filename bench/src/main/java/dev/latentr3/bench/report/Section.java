@@ -30,12 +30,21 @@ public enum Section {
             "the same LLM without the thought token (BIGRec-style); ours / reference below 1 is the cost of the "
                     + "latent token at inference, reference / ours its latency ratio"),
     CUDA_GEMM("GEMM on the CUDA device (device time from CUDA events, L2 flushed before each call)", RateUnit.TFLOP_S, false,
-            "NVIDIA cuBLAS `cublasGemmEx` (external, same row-major mapping as the engine's cuBLAS path); the GPU's peaks "
-                    + "and their formulas are in the GPU section below"),
-    CUDA_ATTENTION("Causal attention on the CUDA device (Qwen2.5-0.5B heads; device time, L2 flushed)", RateUnit.TFLOP_S,
-            false, "none bound on the GPU (no cuDNN or FlashAttention binding); compare with the fp32 peak below"),
+            "for our kernel's fp32 rows, NVIDIA cuBLAS `cublasGemmEx` (external, the same row-major mapping as the "
+                    + "engine's cuBLAS path); for our cuBLAS path's rows, PyTorch's `torch.mm` (external; "
+                    + "bench/torch/gpu_ops.py: same shapes and layouts, fp32 with allow_tf32 off, TF32 with it on, bf16 "
+                    + "operands and output; CUDA events around the call after overwriting twice the L2, random inputs). "
+                    + "The GPU's peaks and their formulas are in the GPU section below"),
+    CUDA_ATTENTION("Causal attention on the CUDA device (Qwen2.5-0.5B heads: Hq 14, Hkv 2, D 64, fp32; device time, L2 flushed)",
+            RateUnit.TFLOP_S, false,
+            "PyTorch's `scaled_dot_product_attention` (external; bench/torch/gpu_ops.py): causal, fp32, K and V repeated "
+                    + "to 14 heads before the timed calls; forward+backward is the forward and the gradients of q, k and v "
+                    + "in one timed call, as ours. The backend torch's dispatcher picked is in the notes"),
     CUDA_ROWS("Row kernels on the CUDA device (device time, L2 flushed)", RateUnit.TB_S, false,
-            "none bound on the GPU; compare with the DRAM peak below"),
+            "a device-to-device copy (`cuMemcpyDtoD`) that moves as many bytes as the kernel (half of them read, half "
+                    + "written), measured in the same run: ours / reference is the kernel's fraction of the device's "
+                    + "copy bandwidth at its size. The copy itself is compared with PyTorch's `Tensor.copy_` "
+                    + "(bench/torch/gpu_ops.py)"),
     CUDA_TRAINING("SFT step on the CUDA device: Qwen2.5-0.5B and -1.5B shapes, random weights, fp32; forward, backward, "
             + "clip, AdamW; 4 rows of 200 prompt + 20 target tokens (wall clock per step, synchronized)", RateUnit.TOKENS_S,
             false, "PyTorch eager on the same GPU (external; bench/torch/train_step.py --device cuda): the same shapes, "

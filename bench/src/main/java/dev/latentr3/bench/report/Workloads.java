@@ -3,11 +3,14 @@ package dev.latentr3.bench.report;
 import dev.latentr3.bench.AttentionBenchmark;
 import dev.latentr3.bench.CudaAttentionBenchmark;
 import dev.latentr3.bench.CudaBench;
+import dev.latentr3.bench.CudaCopyBenchmark;
 import dev.latentr3.bench.CudaGemmBenchmark;
 import dev.latentr3.bench.CudaLogProbGatherBenchmark;
 import dev.latentr3.bench.CudaLrGrpoStepBenchmark;
 import dev.latentr3.bench.CudaRmsNormBenchmark;
 import dev.latentr3.bench.CudaTrainStepBenchmark;
+import dev.latentr3.bench.CudaRopeBenchmark;
+import dev.latentr3.bench.CudaSwiGluBenchmark;
 import dev.latentr3.bench.ElementwiseBenchmark;
 import dev.latentr3.bench.EvaluationBenchmark;
 import dev.latentr3.bench.GemmBenchmark;
@@ -55,8 +58,12 @@ public final class Workloads {
     }
 
     /**
-     * The GPU rows. Without a usable device every side is "not run: no CUDA device (reason)"; without cuBLAS the
-     * reference sides say why. Our GEMM kernel is fp32 only, so the TF32 and bf16 rows have cuBLAS alone.
+     * The GPU rows. GEMM, per shape: our kernel against cuBLAS (fp32), then our cuBLAS path against PyTorch's
+     * {@code torch.mm} in fp32, TF32 and bf16 (bench/torch/gpu_ops.py: same shapes, dtypes and timing protocol).
+     * Attention: ours against PyTorch's SDPA, forward and forward+backward. Row kernels: each against a device copy
+     * that moves as many bytes ({@link CudaCopyBenchmark}, {@link RowBenchData#copyBytesFor}), so ours / reference is
+     * the kernel's fraction of copy bandwidth at its size; and the copy itself against PyTorch's {@code Tensor.copy_}.
+     * Without a usable device every side is "not run: no CUDA device (reason)"; without cuBLAS the cuBLAS sides say why.
      */
     private static void cuda(List<Comparison> out) {
         String noDevice = CudaBench.unavailable();
@@ -67,44 +74,123 @@ public final class Workloads {
             if (!c.available()) noCublas = "not run: " + c.reason();
         }
         for (String shape : paramValues(CudaGemmBenchmark.class, "shape")) {
-            double flops = GemmShape.parse(shape).flops();
-            BenchRun ours = run("CudaGemmBenchmark.gemm", "impl", "ours-fp32", "shape", shape);
-            out.add(new Comparison(Section.CUDA_GEMM, "fp32 " + shape, ours,
-                    run("CudaGemmBenchmark.gemm", "impl", "cublas-fp32", "shape", shape), flops, skip, noCublas));
-            for (String p : List.of("tf32", "bf16")) {
-                out.add(new Comparison(Section.CUDA_GEMM, p + " " + shape, ours,
-                        run("CudaGemmBenchmark.gemm", "impl", "cublas-" + p, "shape", shape), flops,
-                        skip != null ? skip : "not run: our GEMM kernel is fp32 only (its fp32 row is above)", noCublas));
+            GemmShape g = GemmShape.parse(shape);
+            BenchRun cublasFp32 = run("CudaGemmBenchmark.gemm", "impl", "cublas-fp32", "shape", shape);
+            out.add(new Comparison(Section.CUDA_GEMM, "fp32 " + shape + ": our kernel vs cuBLAS",
+                    run("CudaGemmBenchmark.gemm", "impl", "ours-fp32", "shape", shape), cublasFp32, g.flops(), skip, noCublas));
+            for (String p : List.of("fp32", "tf32", "bf16")) {
+                out.add(new Comparison(Section.CUDA_GEMM, p + " " + shape + ": our cuBLAS path vs torch.mm",
+                        p.equals("fp32") ? cublasFp32 : run("CudaGemmBenchmark.gemm", "impl", "cublas-" + p, "shape", shape),
+                        torchMatmul(g, shape, p), g.flops(), noCublas, skip));
             }
         }
-        String noReference = "none: no GPU attention or row-kernel reference is bound (cuDNN, FlashAttention)";
         for (String len : paramValues(CudaAttentionBenchmark.class, "seqLen")) {
             int l = Integer.parseInt(len);
             out.add(new Comparison(Section.CUDA_ATTENTION, "forward L=" + len,
-                    run("CudaAttentionBenchmark.forward", "seqLen", len), null, AttentionBenchmark.forwardFlops(l), skip,
-                    noReference));
+                    run("CudaAttentionBenchmark.forward", "seqLen", len), torchSdpa(l, "forward"),
+                    AttentionBenchmark.forwardFlops(l), skip, skip));
             out.add(new Comparison(Section.CUDA_ATTENTION, "forward+backward L=" + len,
-                    run("CudaAttentionBenchmark.forwardBackward", "seqLen", len), null,
-                    AttentionBenchmark.forwardBackwardFlops(l), skip, noReference));
+                    run("CudaAttentionBenchmark.forwardBackward", "seqLen", len), torchSdpa(l, "forward-backward"),
+                    AttentionBenchmark.forwardBackwardFlops(l), skip, skip));
+        }
+        for (String bytes : paramValues(CudaCopyBenchmark.class, "bytes")) {
+            long b = Long.parseLong(bytes);
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("op", "copy");
+            args.put("bytes", bytes);
+            out.add(new Comparison(Section.CUDA_ROWS, "device copy " + humanBytes(b) + " vs torch copy_",
+                    run("CudaCopyBenchmark.copy", "bytes", bytes), gpuScript(args, Map.of("bytes", b)),
+                    RowBenchData.copyBytesMoved(b), skip, skip));
         }
         for (String rows : paramValues(CudaRmsNormBenchmark.class, "rows")) {
             for (String dim : paramValues(CudaRmsNormBenchmark.class, "dim")) {
-                out.add(new Comparison(Section.CUDA_ROWS, "rmsNorm " + rows + "x" + dim,
-                        run("CudaRmsNormBenchmark.forward", "rows", rows, "dim", dim), null,
-                        RowBenchData.rmsNormBytes(Integer.parseInt(rows), Integer.parseInt(dim)), skip, noReference));
+                out.add(againstCopy("rmsNorm " + rows + "x" + dim, run("CudaRmsNormBenchmark.forward", "rows", rows, "dim", dim),
+                        RowBenchData.rmsNormBytes(Integer.parseInt(rows), Integer.parseInt(dim)), skip));
             }
         }
         for (String rows : paramValues(CudaLogProbGatherBenchmark.class, "rows")) {
             for (String vocab : paramValues(CudaLogProbGatherBenchmark.class, "vocab")) {
                 int r = Integer.parseInt(rows), v = Integer.parseInt(vocab);
-                out.add(new Comparison(Section.CUDA_ROWS, "logProbGather forward " + rows + "x" + vocab,
-                        run("CudaLogProbGatherBenchmark.forward", "rows", rows, "vocab", vocab), null,
-                        RowBenchData.logProbForwardBytes(r, v), skip, noReference));
-                out.add(new Comparison(Section.CUDA_ROWS, "logProbGather backward " + rows + "x" + vocab,
-                        run("CudaLogProbGatherBenchmark.backward", "rows", rows, "vocab", vocab), null,
-                        RowBenchData.logProbBackwardBytes(r, v), skip, noReference));
+                out.add(againstCopy("logProbGather forward " + rows + "x" + vocab,
+                        run("CudaLogProbGatherBenchmark.forward", "rows", rows, "vocab", vocab),
+                        RowBenchData.logProbForwardBytes(r, v), skip));
+                out.add(againstCopy("logProbGather backward " + rows + "x" + vocab,
+                        run("CudaLogProbGatherBenchmark.backward", "rows", rows, "vocab", vocab),
+                        RowBenchData.logProbBackwardBytes(r, v), skip));
             }
         }
+        for (String rows : paramValues(CudaSwiGluBenchmark.class, "rows")) {
+            for (String width : paramValues(CudaSwiGluBenchmark.class, "intermediate")) {
+                long n = Long.parseLong(rows) * Integer.parseInt(width);
+                out.add(againstCopy("swiglu forward " + rows + "x" + width,
+                        run("CudaSwiGluBenchmark.forward", "rows", rows, "intermediate", width),
+                        RowBenchData.swigluForwardBytes(n), skip));
+                out.add(againstCopy("swiglu backward " + rows + "x" + width,
+                        run("CudaSwiGluBenchmark.backward", "rows", rows, "intermediate", width),
+                        RowBenchData.swigluBackwardBytes(n), skip));
+            }
+        }
+        for (String tokens : paramValues(CudaRopeBenchmark.class, "tokens")) {
+            for (String heads : paramValues(CudaRopeBenchmark.class, "heads")) {
+                int[] hd = CudaRopeBenchmark.parseHeads(heads);
+                out.add(againstCopy("rope " + tokens + "x" + heads, run("CudaRopeBenchmark.forward", "tokens", tokens, "heads", heads),
+                        RowBenchData.ropeBytes(Integer.parseInt(tokens), hd[0], hd[1]), skip));
+            }
+        }
+    }
+
+    /** A GPU row kernel against the device copy that moves as many bytes. */
+    private static Comparison againstCopy(String label, BenchRun ours, long moved, String skip) {
+        return new Comparison(Section.CUDA_ROWS, label + " vs copy", ours,
+                run("CudaCopyBenchmark.copy", "bytes", Long.toString(RowBenchData.copyBytesFor(moved))), moved, skip, skip);
+    }
+
+    /** torch.mm at a CudaGemmBenchmark shape and precision; the script must report the same shape and dtypes. */
+    private static ScriptRun torchMatmul(GemmShape g, String shape, String precision) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("op", "matmul");
+        args.put("shape", shape);
+        args.put("precision", precision);
+        Map<String, Object> expect = new LinkedHashMap<>();
+        expect.put("m", (long) g.m());
+        expect.put("n", (long) g.n());
+        expect.put("k", (long) g.k());
+        expect.put("trans_a", g.transA() ? "T" : "N");
+        expect.put("trans_b", g.transB() ? "T" : "N");
+        expect.put("out_dtype", precision.equals("bf16") ? "torch.bfloat16" : "torch.float32");
+        expect.put("allow_tf32", precision.equals("tf32"));
+        return gpuScript(args, expect);
+    }
+
+    /** PyTorch's SDPA at CudaAttentionBenchmark's shape; the script must report the same heads, length and dtype. */
+    private static ScriptRun torchSdpa(int len, String pass) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("op", "sdpa");
+        args.put("seq-len", Integer.toString(len));
+        args.put("pass", pass);
+        Map<String, Object> expect = new LinkedHashMap<>();
+        expect.put("batch", (long) AttentionBenchmark.BATCH);
+        expect.put("heads", (long) AttentionBenchmark.HQ);
+        expect.put("kv_heads", (long) AttentionBenchmark.HKV);
+        expect.put("head_dim", (long) AttentionBenchmark.HEAD_DIM);
+        expect.put("seq_len", (long) len);
+        expect.put("causal", true);
+        expect.put("dtype", "torch.float32");
+        expect.put("pass", pass);
+        return gpuScript(args, expect);
+    }
+
+    private static ScriptRun gpuScript(Map<String, String> args, Map<String, ?> expect) {
+        return new ScriptRun(GPU_OPS, args, GPU_ROUND_SECONDS, expect);
+    }
+
+    static final String GPU_OPS = "bench/torch/gpu_ops.py";
+
+    /** The least length of one timed round of gpu_ops.py in reported mode: the CUDA benchmarks' iteration time. */
+    private static final double GPU_ROUND_SECONDS = 1;
+
+    private static String humanBytes(long b) {
+        return b % (1L << 30) == 0 ? (b >> 30) + " GiB" : b % (1L << 20) == 0 ? (b >> 20) + " MiB" : b + " bytes";
     }
 
     private static void gemm(List<Comparison> out) {

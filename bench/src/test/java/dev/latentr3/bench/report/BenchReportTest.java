@@ -21,6 +21,11 @@ class BenchReportTest {
         assertEquals(6.5, BenchReport.estimateSeconds(gemm, RunMode.QUICK), 1e-9);
         // RmsNormBenchmark iterates 1 s.
         assertEquals(45, BenchReport.estimateSeconds(new BenchRun("RmsNormBenchmark.forward", Map.of()), RunMode.REPORTED), 1e-9);
+        // Device mode, a CUDA benchmark: 3 forks x (2 s CUDA start-up + 5 x 0.1 s + 5 x 0.1 s).
+        assertEquals(9, BenchReport.estimateSeconds(new BenchRun("CudaCopyBenchmark.copy", Map.of()), RunMode.DEVICE), 1e-9);
+        // A gpu_ops.py case: 4 s start-up + (5 warm-up + 15 measured rounds) x 0.1 s.
+        ScriptRun sdpa = new ScriptRun(Workloads.GPU_OPS, Map.of("op", "sdpa"), 1, Map.of());
+        assertEquals(6, BenchReport.estimateSeconds(sdpa, RunMode.DEVICE), 1e-9);
     }
 
     @Test

@@ -94,6 +94,50 @@ class ScriptResultTest {
         assertEquals("bench/torch/train_step.py preset=tiny", TRAIN.describe());
     }
 
+    /** The shape of gpu_ops.py's line for a bf16 matmul (fields as the script writes them). */
+    static final String MATMUL_OUTPUT = "{\"bench\": \"gpu_ops\", \"op\": \"matmul\", \"shape\": \"64x32x16/NT\", "
+            + "\"precision\": \"bf16\", \"dtype\": \"torch.bfloat16\", \"out_dtype\": \"torch.bfloat16\", "
+            + "\"allow_tf32\": false, \"m\": 64, \"n\": 32, \"k\": 16, \"trans_a\": \"N\", \"trans_b\": \"T\", "
+            + "\"seconds\": [0.002, 0.001, 0.004], \"torch\": \"2.11.0+cu130\", \"cuda\": \"13.0\", "
+            + "\"device\": \"NVIDIA H200\", \"l2_bytes\": 62914560, \"backend\": \"cuBLAS via torch.mm (allow_tf32=False)\"}";
+
+    @Test
+    void gpuScriptsAreCheckedOnShapeAndDtypeAndNotedWithTheirDevice() {
+        ScriptRun matmul = new ScriptRun(Workloads.GPU_OPS, Map.of("op", "matmul"), 1, Map.of("m", 64L, "n", 32L,
+                "trans_b", "T", "out_dtype", "torch.bfloat16", "allow_tf32", false));
+        Comparison row = new Comparison(Section.CUDA_GEMM, "bf16", new BenchRun("CudaGemmBenchmark.gemm", Map.of()), matmul,
+                2.0 * 64 * 32 * 16, null, null);
+        Outcome o = ScriptSide.outcome(row, matmul, MATMUL_OUTPUT, "cmd", "gpu_ops.py");
+        assertTrue(o.ran(), String.valueOf(o.notRun()));
+        // 65536 flops in 0.002 s = 3.2768e-5 TFLOP/s
+        assertEquals(65536 / 0.002 / 1e12, o.spread().median(), 1e-15);
+        assertEquals("torch 2.11.0+cu130 (CUDA 13.0) on NVIDIA H200, cuBLAS via torch.mm (allow_tf32=False)", o.note());
+        Outcome fp32 = ScriptSide.outcome(row, matmul, MATMUL_OUTPUT.replace("\"out_dtype\": \"torch.bfloat16\"",
+                "\"out_dtype\": \"torch.float32\"").replace("\"allow_tf32\": false", "\"allow_tf32\": true"), "cmd", "gpu_ops.py");
+        assertFalse(fp32.ran());
+        assertTrue(fp32.notRun().contains("differs from ours: "), fp32.notRun());
+        assertTrue(fp32.notRun().contains("out_dtype = torch.float32, ours torch.bfloat16"), fp32.notRun());
+        assertTrue(fp32.notRun().contains("allow_tf32 = true, ours false"), fp32.notRun());
+    }
+
+    @Test
+    void aScriptThatCannotRunSaysWhyOnStderr(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path log = dir.resolve("s.log");
+        java.nio.file.Files.writeString(log, "some warning\nnot run: torch has no CUDA (torch 1.13, 0 devices visible)\n\nstdout:\n");
+        assertEquals("not run: torch has no CUDA (torch 1.13, 0 devices visible)", ScriptSide.scriptNotRun(log));
+        java.nio.file.Files.writeString(log, "Traceback (most recent call last):\n");
+        assertNull(ScriptSide.scriptNotRun(log));
+    }
+
+    @Test
+    void deviceModeRoundsAreTheIterationsOfTheCudaBenchmarks() {
+        ScriptRun s = new ScriptRun(Workloads.GPU_OPS, new java.util.LinkedHashMap<>(Map.of("op", "copy")), 1, Map.of());
+        assertEquals(List.of("--op", "copy", "--threads", "4", "--warmup", "5", "--reps", "15", "--rep-seconds", "0.100"),
+                s.arguments(RunMode.DEVICE, 4));
+        assertEquals(List.of("--op", "copy", "--threads", "4", "--warmup", "5", "--reps", "15", "--rep-seconds", "1.000"),
+                s.arguments(RunMode.REPORTED, 4));
+    }
+
     @Test
     void torchInterpretersAreTriedEnvironmentFirst() {
         assertEquals(List.of("/opt/py/bin/python", "python3", "/usr/bin/python3"), TorchPython.candidates("/opt/py/bin/python"));

@@ -91,14 +91,48 @@ class WorkloadsTest {
     void withoutACudaDeviceEveryGpuRowSaysWhyItDidNotRun() {
         String why = dev.latentr3.bench.CudaBench.unavailable();
         List<Comparison> gpu = Workloads.all().stream().filter(c -> c.section().name().startsWith("CUDA_")).toList();
-        // 7 shapes x (fp32, tf32, bf16), 4 lengths x (forward, forward+backward), 2 RMSNorm, 2 x 2 log-prob gather,
-        // 2 presets x (SFT step, LR-GRPO micro-step)
-        assertEquals(21 + 8 + 2 + 4 + 4, gpu.size());
+        // 2 presets x (SFT step, LR-GRPO micro-step), 2 shapes x (ours vs cuBLAS, fp32/tf32/bf16 vs torch), 3 lengths x (forward, forward+backward), the copy,
+        // 2 RMSNorm, log-prob gather forward and backward, 2 x 2 SwiGLU, 2 RoPE
+        assertEquals(4 + 8 + 6 + 1 + 2 + 2 + 4 + 2, gpu.size());
         if (why == null) return;  // a GPU host: the rows run
         for (Comparison c : gpu) {
             assertEquals("not run: " + why, c.skipOurs(), c.label());
-            assertTrue(c.skipReference() != null, c.label());
+            assertEquals("not run: " + why, c.skipReference(), c.label());
         }
         assertTrue(why.startsWith("no CUDA device ("), why);
+    }
+
+    @Test
+    void gpuRowsCompareLikeWithLike() {
+        for (Comparison c : Workloads.all()) {
+            if (c.section() == Section.CUDA_GEMM) {
+                GemmShape g = GemmShape.parse(c.label().split(" ")[1].replace(":", ""));
+                assertEquals(g.flops(), c.workPerCall(), c.label());
+                if (c.reference() instanceof ScriptRun s) {
+                    String precision = c.label().split(" ")[0];
+                    assertEquals("cublas-" + precision, c.ours().params().get("impl"), c.label());
+                    assertEquals(precision, s.args().get("precision"));
+                    assertEquals((long) g.n(), s.expect().get("n"));
+                    assertEquals(precision.equals("bf16") ? "torch.bfloat16" : "torch.float32", s.expect().get("out_dtype"));
+                    assertEquals(precision.equals("tf32"), s.expect().get("allow_tf32"));
+                } else {
+                    assertEquals("ours-fp32", c.ours().params().get("impl"), c.label());
+                    assertEquals("cublas-fp32", ((BenchRun) c.reference()).params().get("impl"), c.label());
+                }
+            }
+            if (c.section() == Section.CUDA_ATTENTION) {
+                ScriptRun s = (ScriptRun) c.reference();
+                assertEquals(c.ours().params().get("seqLen"), s.args().get("seq-len"), c.label());
+                assertEquals(c.ours().benchmark().endsWith("forward") ? "forward" : "forward-backward", s.args().get("pass"));
+                assertEquals(14L, s.expect().get("heads"));
+                assertEquals(2L, s.expect().get("kv_heads"));
+            }
+            if (c.section() == Section.CUDA_ROWS && c.reference() instanceof BenchRun copy) {
+                // The reference copy moves as many bytes as the kernel (to within the rounding to whole floats).
+                assertEquals("CudaCopyBenchmark.copy", copy.benchmark(), c.label());
+                long moved = dev.latentr3.bench.RowBenchData.copyBytesMoved(Long.parseLong(copy.params().get("bytes")));
+                assertTrue(moved >= c.workPerCall() && moved - c.workPerCall() < 8, c.label() + ": copy moves " + moved);
+            }
+        }
     }
 }
