@@ -3,15 +3,20 @@
 # tests tagged "gpu" (JUnit console launcher), optionally the emulator tests, and the CUDA benchmarks (the bench
 # report's CUDA rows), all written into one output folder. Without a GPU the GPU tests are reported as skipped with
 # the reason and the benchmark rows as "not run: no CUDA device (...)"; neither is a failure.
-# Usage: run-gpu-suite.sh [--out DIR] [--emulator] [--no-bench] [--quick | --full] [--only REGEX]
+# Usage: run-gpu-suite.sh [--out DIR] [--emulator] [--no-bench] [--quick | --one-fork | --full] [--only REGEX]
+#                         [--bench-seconds N]
 #   --out DIR     the results folder (default: $OUT when set, as on the device tool, else ./gpu-suite-results)
 #   --emulator    also run the CUDA emulator tests (classes named Emulated*, EmulatorTest) on this machine's CPU
 #   --no-bench    tests only
 #   (default)     the report's device mode (3 forks, 5 + 5 iterations of 100 ms: about 5 to 7 min for all CUDA rows,
 #                 see `BenchReport --device-mode --only '^CUDA_' --dry-run`)
 #   --quick       the quick mode instead (1 fork, 2 + 3 iterations of 300 ms: a smoke test, figures not for comparison)
+#   --one-fork    the device mode with one fork (about a third of its time; the report says fork-to-fork spread
+#                 was not sampled): what fits every GPU row, training steps included, into one short device lease
 #   --full        the reported mode instead (3 forks, 5 + 5 iterations of each benchmark's own 1 s)
 #   --only REGEX  the report rows to run (default '^CUDA_', every GPU row; e.g. '^CUDA_GEMM')
+#   --bench-seconds N  stop the report after N seconds; it is rewritten after every row, so what was measured by
+#                 then stays, marked partial
 # The PyTorch sides (bench/torch/gpu_ops.py, carried in the bundle) run under the first python3 that imports torch.
 # Results (8 files, at most two folders deep): summary.txt, environment.txt, tests-gpu.txt,
 # junit-gpu/TEST-junit-jupiter.xml, bench.txt, bench/<machine>-<date>.md and .csv, logs.tgz (the report's JMH and
@@ -24,15 +29,18 @@ emulator=0
 bench=1
 mode=(--device-mode)
 only='^CUDA_'
+bench_seconds=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --emulator) emulator=1; shift ;;
     --no-bench) bench=0; shift ;;
     --quick) mode=(--quick); shift ;;
+    --one-fork) mode=(--device-one-fork); shift ;;
     --full) mode=(); shift ;;
+    --bench-seconds) bench_seconds="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    *) echo "run-gpu-suite.sh: unknown argument '$1' (expected --out DIR, --emulator, --no-bench, --quick, --full, --only REGEX)" >&2; exit 2 ;;
+    *) echo "run-gpu-suite.sh: unknown argument '$1' (expected --out DIR, --emulator, --no-bench, --quick, --one-fork, --full, --only REGEX, --bench-seconds N)" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$out"
@@ -79,7 +87,9 @@ fi
 if [ "$bench" = 1 ]; then
   # The bench report's CUDA rows (device time from CUDA events, L2 flushed): on a host without a device every row says
   # why it did not run, and nothing is measured. Its PyTorch scripts are found under this folder (bench/torch/).
-  "$java" "${flags[@]}" -Dlatentr3.bench.root="$here" -cp "$here/benchmarks.jar" dev.latentr3.bench.report.BenchReport \
+  limit=()
+  [ "$bench_seconds" != 0 ] && limit=(timeout "$bench_seconds")
+  "${limit[@]}" "$java" "${flags[@]}" -Dlatentr3.bench.root="$here" -cp "$here/benchmarks.jar" dev.latentr3.bench.report.BenchReport \
     "${mode[@]}" --only "$only" --out "$out/bench" > "$out/bench.txt" 2>&1
   note "bench.txt: exit $?; report $(ls "$out"/bench/*.md 2>/dev/null | xargs -r -n1 basename | paste -sd' ' -)"
   # The JMH and script logs of every side, as one file (the results folder holds at most 8).

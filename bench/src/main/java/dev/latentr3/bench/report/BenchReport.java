@@ -32,10 +32,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The side-by-side performance report: {@code ./latentr3 bench report [--quick | --device-mode] [--only REGEX]
+ * The side-by-side performance report: {@code ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX]
  * [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through
  * JMH, ours then the reference for each row (so both see the same machine load), converts each iteration's time to
- * the row's unit, and writes {@code <out>/<machine>-<date>.md} and {@code .csv}. A side that several rows share (our
+ * the row's unit, and writes {@code <out>/[<gpu>-]<machine>-<date>.md} and {@code .csv} (rewritten after every row, marked partial until the last). A side that several rows share (our
  * cuBLAS fp32 GEMM, against our kernel and against PyTorch) is measured once and its figures reused. JMH's own output
  * goes to one log per benchmark in a temporary folder, named when a benchmark fails.
  */
@@ -64,6 +64,7 @@ public final class BenchReport {
             switch (args[i]) {
                 case "--quick" -> mode = RunMode.QUICK;
                 case "--device-mode" -> mode = RunMode.DEVICE;
+                case "--device-one-fork" -> mode = RunMode.DEVICE_ONE_FORK;
                 case "--only" -> only = Pattern.compile(value(args, ++i, "--only"));
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--dry-run" -> dryRun = true;
@@ -110,6 +111,9 @@ public final class BenchReport {
         // share runs once.
         Map<Measured, Outcome> measured = new HashMap<>();
         int done = 0;
+        String gpu = gpuNote();
+        String gpuSlug = gpuSlug(plan);
+        LocalDate date = LocalDate.now();
         for (Comparison c : plan) {
             Outcome ours = c.skipOurs() != null ? Outcome.notRun(c.skipOurs(), c.ours().command(mode.jmhFlags()))
                     : measured.get(new Measured(c.ours(), c.workPerCall()));
@@ -131,8 +135,10 @@ public final class BenchReport {
                 measured.put(new Measured(c.reference(), c.workPerCall()), ref);
             }
             results.add(new RowResult(c, ours, ref));
+            // Rewritten after every row (atomically): a run stopped midway leaves the rows it measured, marked partial.
+            ReportWriter.write(out, new Report(machine, date, mode, List.copyOf(results), gpu, gpuSlug, plan.size()));
         }
-        Report report = new Report(machine, LocalDate.now(), mode, results, gpuNote());
+        Report report = new Report(machine, date, mode, results, gpu, gpuSlug, plan.size());
         List<Path> written = ReportWriter.write(out, report);
         System.out.println();
         System.out.print(ReportWriter.markdown(report));
@@ -246,6 +252,22 @@ public final class BenchReport {
         return t.convertTo(java.util.concurrent.TimeUnit.MILLISECONDS) / 1e3;
     }
 
+    /**
+     * The GPU's name for the report's file name ("nvidia-h200"), when the plan has GPU rows and a GPU runs them; else
+     * null, and the file is named after the CPU alone as before.
+     */
+    static String gpuSlug(List<Comparison> plan) {
+        boolean gpuRows = plan.stream().anyMatch(c -> c.section().name().startsWith("CUDA_"));
+        if (!gpuRows || CudaBench.unavailable() != null) return null;
+        return slugOf(CudaRuntime.device().runtime().deviceName());
+    }
+
+    /** Lower case, runs of anything but letters and digits as one '-': "NVIDIA H200" is nvidia-h200. */
+    static String slugOf(String name) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return s.isEmpty() ? "gpu" : s;
+    }
+
     /** The GPU and its peaks (with their formulas, see CudaBench), or why the CUDA rows did not run. */
     static String gpuNote() {
         String why = CudaBench.unavailable();
@@ -264,7 +286,7 @@ public final class BenchReport {
 
     private static void usage(String problem) {
         System.err.println("bench report: " + problem);
-        System.err.println("usage: ./latentr3 bench report [--quick | --device-mode] [--only REGEX] [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
+        System.err.println("usage: ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX] [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
         System.exit(2);
     }
 }

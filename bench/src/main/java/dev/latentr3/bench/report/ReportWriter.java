@@ -46,6 +46,16 @@ public final class ReportWriter {
             b.append("**").append(r.mode().name()).append(" run (").append(r.mode().jmhFlags())
                     .append("): a smoke test of the harness; its figures are not for comparison.**\n\n");
         }
+        if (r.mode().equals(RunMode.DEVICE_ONE_FORK)) {
+            b.append("**").append(r.mode().name()).append(" (").append(r.mode().jmhFlags())
+                    .append("): >= 5 warm-ups, but one fork instead of the >= 3 of reported figures, to fit the GPU rows ")
+                    .append("into one short device lease; the spread shown is within one process, fork-to-fork spread ")
+                    .append("was not sampled.**\n\n");
+        }
+        if (r.partial()) {
+            b.append("**Partial: ").append(r.results().size()).append(" of ").append(r.plannedRows())
+                    .append(" rows measured (the run was stopped, or is still running).**\n\n");
+        }
         b.append("| | |\n|---|---|\n");
         b.append("| CPU | ").append(m.cpuModel()).append(", ").append(m.cores()).append(" cores |\n");
         b.append("| fp32 peak | ").append(m.peakFormula()).append(" |\n");

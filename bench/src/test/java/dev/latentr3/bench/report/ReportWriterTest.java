@@ -77,6 +77,23 @@ class ReportWriterTest {
     }
 
     @Test
+    void aStoppedRunIsMarkedPartialAndAGpuRunIsNamedAfterTheGpu() throws IOException {
+        Report full = report(RunMode.DEVICE_ONE_FORK);
+        Report partial = new Report(full.machine(), full.date(), full.mode(), full.results().subList(0, 2), full.gpu(),
+                "nvidia-h200", 3);
+        assertTrue(partial.partial());
+        assertFalse(full.partial());
+        String md = ReportWriter.markdown(partial);
+        assertTrue(md.startsWith("# Benchmark report: nvidia-h200-amd-epyc-2c-2026-11-25\n"), md);
+        assertTrue(md.contains("**Partial: 2 of 3 rows measured"), md);
+        assertTrue(md.contains("one fork instead of the >= 3 of reported figures"), md);
+        assertFalse(ReportWriter.markdown(full).contains("Partial"), "a finished run is not partial");
+        assertEquals("nvidia-h200", BenchReport.slugOf("NVIDIA H200"));
+        assertEquals("nvidia-h100-80gb-hbm3", BenchReport.slugOf("NVIDIA H100 80GB HBM3"));
+        assertEquals("gpu", BenchReport.slugOf(" ? "));
+    }
+
+    @Test
     void quickRunsSayTheirFiguresAreNotForComparison() {
         String md = ReportWriter.markdown(report(RunMode.QUICK));
         assertTrue(md.contains("**quick run (-f 1 -wi 2 -i 3 -w 300ms -r 300ms): a smoke test of the harness; its figures are not for comparison.**"), md);
