@@ -69,7 +69,25 @@ public final class Parallel {
                 return;
             }
             int mid = (lo + hi) >>> 1;
-            invokeAll(new Chunk(body, n, chunks, lo, mid), new Chunk(body, n, chunks, mid, hi));
+            // Not invokeAll: when its first task throws it returns at once, leaving the second running, and the
+            // caller, unwinding, may close the scope whose memory that task still uses. Every chunk ends first.
+            Chunk right = new Chunk(body, n, chunks, mid, hi);
+            right.fork();
+            Throwable failure = null;
+            try {
+                new Chunk(body, n, chunks, lo, mid).compute();
+            } catch (Throwable t) {
+                failure = t;
+            }
+            try {
+                right.join();
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+                else failure.addSuppressed(t);
+            }
+            if (failure instanceof RuntimeException e) throw e;
+            if (failure instanceof Error e) throw e;
+            if (failure != null) throw new IllegalStateException("a parallel chunk failed", failure);
         }
     }
 }

@@ -6,6 +6,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,6 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Why not {@code arena.allocate}: it zero-fills every block, which for activations that a kernel overwrites at
  * once is a wasted pass over memory; and the C allocator reuses freed blocks, which keeps a training step from
  * touching fresh pages every time.
+ *
+ * <p>Memory that no scope owns is also freed by the garbage collector as a safety net ({@link #allocateCollectable}),
+ * and what that collector watches is the arena's scope, never a Java object wrapping the segment: kernels hold only
+ * segments (and their slices), all of which keep the scope reachable, so the memory cannot be freed under a kernel
+ * that is still reading or writing it.
  */
 public final class NativeMemory {
     private NativeMemory() {}
@@ -23,6 +30,8 @@ public final class NativeMemory {
 
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong PEAK_BYTES = new AtomicLong();
+
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private static final MethodHandle ALIGNED_ALLOC;
     private static final MethodHandle FREE;
@@ -38,21 +47,54 @@ public final class NativeMemory {
 
     /** An uninitialised block of {@code bytes}, freed when {@code owner} closes. */
     public static MemorySegment allocate(long bytes, Arena owner) {
-        if (bytes < 0) throw new IllegalArgumentException("allocation size must be >= 0, got " + bytes);
-        long rounded = Math.max(ALIGNMENT, (bytes + ALIGNMENT - 1) & -ALIGNMENT); // aligned_alloc wants a multiple
-        MemorySegment raw;
-        try {
-            raw = (MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGNMENT, rounded);
-        } catch (Throwable t) {
-            throw new IllegalStateException("aligned_alloc failed", t);
+        Block block = Block.allocate(bytes);
+        return MemorySegment.ofAddress(block.address).reinterpret(bytes, owner, seg -> block.free());
+    }
+
+    /**
+     * {@link #allocate}, and freed by the garbage collector if {@code owner} is never closed, once neither it nor any
+     * segment of its memory can be reached. Keyed on the scope rather than on an object that wraps the segment (a
+     * tensor, its storage): those go out of reach as soon as an op has taken the segment out of them, while a kernel
+     * may still be running on it; freeing then closed the arena under the kernel ("Already closed" in a worker).
+     */
+    public static MemorySegment allocateCollectable(long bytes, Arena owner) {
+        Block block = Block.allocate(bytes);
+        MemorySegment segment = MemorySegment.ofAddress(block.address).reinterpret(bytes, owner, seg -> block.free());
+        // The action holds the block only: holding the arena or a segment would keep the scope reachable forever.
+        CLEANER.register(owner.scope(), block::free);
+        return segment;
+    }
+
+    /** One C allocation; freed once, by whichever comes first of its arena's close and the collector. */
+    private static final class Block {
+        final long address, rounded;
+        private final AtomicBoolean freed = new AtomicBoolean();
+
+        private Block(long address, long rounded) {
+            this.address = address;
+            this.rounded = rounded;
         }
-        if (raw.address() == 0) {
-            throw new OutOfMemoryError("native allocation of " + bytes + " bytes failed (" + liveBytes() + " bytes live)");
+
+        static Block allocate(long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("allocation size must be >= 0, got " + bytes);
+            long rounded = Math.max(ALIGNMENT, (bytes + ALIGNMENT - 1) & -ALIGNMENT); // aligned_alloc wants a multiple
+            MemorySegment raw;
+            try {
+                raw = (MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGNMENT, rounded);
+            } catch (Throwable t) {
+                throw new IllegalStateException("aligned_alloc failed", t);
+            }
+            if (raw.address() == 0) {
+                throw new OutOfMemoryError("native allocation of " + bytes + " bytes failed (" + liveBytes() + " bytes live)");
+            }
+            long live = LIVE_BYTES.addAndGet(rounded);
+            PEAK_BYTES.accumulateAndGet(live, Math::max);
+            return new Block(raw.address(), rounded);
         }
-        long live = LIVE_BYTES.addAndGet(rounded);
-        PEAK_BYTES.accumulateAndGet(live, Math::max);
-        long address = raw.address();
-        return raw.reinterpret(bytes, owner, seg -> release(address, rounded));
+
+        void free() {
+            if (freed.compareAndSet(false, true)) release(address, rounded);
+        }
     }
 
     private static void release(long address, long rounded) {

@@ -16,7 +16,8 @@ import java.lang.ref.Cleaner;
  *   scope, when the scope closes (one arena close per training step instead of one per tensor; device blocks go back
  *   to their allocator's cache);</li>
  *   <li>owned: allocated outside any scope (parameters, gradients, optimizer state); freed by {@link #close()}, or
- *   by the garbage collector as a safety net once nothing refers to it;</li>
+ *   by the garbage collector as a safety net once nothing refers to it (for host memory: nor to any segment of it,
+ *   so that a kernel still working on the segment of a tensor that is already garbage keeps its memory);</li>
  *   <li>borrowed: a caller's segment (an mmapped file, their own off-heap buffer) wrapped without copying; its
  *   lifetime is the caller's arena, and we never free it.</li>
  * </ul>
@@ -33,7 +34,8 @@ public final class Storage {
     private final Device device;
     private final Ownership ownership;
     private final DeviceAllocation allocation; // device memory we allocated, else null
-    private Cleaner.Cleanable cleanable; // set for OWNED only
+    private Cleaner.Cleanable cleanable; // set for OWNED device memory only
+    private Arena arena; // set for OWNED host memory only
 
     private Storage(MemorySegment segment, Device device, Ownership ownership, DeviceAllocation allocation) {
         this.segment = segment;
@@ -42,7 +44,11 @@ public final class Storage {
         this.allocation = allocation;
     }
 
-    /** A device block and whether it was given back; the Cleaner's action holds this, never the storage. */
+    /**
+     * A device block and whether it was given back; the Cleaner's action holds this, never the storage. Unlike host
+     * memory (see {@link #owned}) the safety net here watches the storage, since every device segment shares one
+     * scope ({@link dev.latentr3.kernels.DeviceSegments}).
+     */
     static final class DeviceAllocation implements Runnable {
         private final DeviceRuntime.Block block;
         private volatile boolean freed;
@@ -88,9 +94,11 @@ public final class Storage {
     public static Storage owned(Device device, long bytes) {
         Storage s;
         if (device.isCpu()) {
+            // The collector's safety net watches the memory's scope, not this storage: ops take the segment out of
+            // a tensor and hand it to kernels, and the tensor may be garbage while they run (NativeMemory).
             Arena arena = Arena.ofShared();
-            s = new Storage(NativeMemory.allocate(bytes, arena), Device.CPU, Ownership.OWNED, null);
-            s.cleanable = CLEANER.register(s, arena::close); // the action holds the arena, never the storage
+            s = new Storage(NativeMemory.allocateCollectable(bytes, arena), Device.CPU, Ownership.OWNED, null);
+            s.arena = arena;
         } else {
             DeviceAllocation a = deviceAllocation(device, bytes);
             s = new Storage(a.block.segment().asSlice(0, bytes), device, Ownership.OWNED, a);
@@ -133,7 +141,8 @@ public final class Storage {
     }
 
     /** Frees owned memory now. Scoped memory is freed by its scope, borrowed memory by its owner. Idempotent. */
-    public void close() {
+    public synchronized void close() {
         if (cleanable != null) cleanable.clean();
+        if (arena != null && arena.scope().isAlive()) arena.close();
     }
 }
