@@ -43,12 +43,10 @@ import java.util.concurrent.TimeUnit;
  * the steps (the allocator's peak is reset after setup) goes out as the auxiliary counter {@code peakDeviceMiB}.
  *
  * <p>Time on a GPU: a fork is a JVM start, the init above, the first step's one-off costs (module loads, cuBLAS
- * handle, allocator growth) and then warm-up and measured iterations of at least one step each. Both presets keep
- * the report's forks: with the report's device mode (3 forks, 5 + 5 iterations of 100 ms) about 3 x (3 + 2 + 10 x
- * 0.15) s for qwen05b and 3 x (3 + 5 + 10 x 0.4) s for qwen15b, from the flops of a step (6 x parameters x 880
- * tokens, 1.9 and 6.9 TFLOP) at a guessed 30 TFLOP/s fp32 plus AdamW's pass over the weights; these are estimates,
- * the first GPU run will tell. Should qwen15b not fit, run it alone with one fork ({@code --only 'SFT step qwen15b'}
- * and {@code -f 1}) rather than drop it.
+ * handle, allocator growth) and then warm-up and measured iterations of at least one step each. Measured on an H200
+ * (2026-11-26, bench/results/nvidia-h200-2026-11-26-suite.md): a step took 91 ms for qwen05b and 230 ms for qwen15b
+ * (9,628 and 3,834 tokens/s), and one fork of 5 + 5 iterations of 100 ms took 5.1 s and 10.9 s in all, so the
+ * report's 3-fork device mode costs about 15 s and 33 s of device time here.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
