@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * the embedding, so about 0.2 and 0.7 s at a guessed 30 TFLOP/s fp32; with the report's device mode (3 forks, 5 + 5
  * iterations of 100 ms) about 3 x (3 + 2 + 10 x 0.2) s and 3 x (3 + 5 + 10 x 0.7) s. The PyTorch side's per-copy step
  * is about 3 times the work (every copy's two LLM passes, twice, and the full-vocabulary logits the reference
- * discards). These are estimates: the first H200 run (2026-11-26) failed in setup's first step, LatentRATT's head
+ * discards). These are estimates: our side failed in the first H200 run (2026-11-26), LatentRATT's head
  * dimension (the hidden size) being over the CUDA attention kernels' limit then; PyTorch's side took 9.2 s and 16.8 s
  * for one fork.
  */
