@@ -13,13 +13,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * dk/dv per key tile and query head followed by a fixed-order sum over the query heads of each group). Each thread
  * computes a 4 x 4 register tile of scores; the kernels come in one width class per 64 columns of the head dimension
  * (rounded up to a multiple of 4), up to 256.
+ *
+ * <p>Head dimensions above 256 (LatentRATT's single head is the model's hidden size: 896, 1536, 3584 at Qwen2.5 sizes)
+ * go to native/kernels/attention_wide.cu: one block per output row, dot products across a warp, the row accumulated by
+ * its owner threads in global memory, so any D works (its header says why that, and not a GEMM composition). Same
+ * contract, same delta and group-sum kernels; no score matrix is stored on either path.
  */
 public final class CudaAttention implements AttentionKernels {
     static final Kernel DELTA = new Kernel("attention_backward_delta_f32", "iiiippp");
     static final Kernel GROUP_SUM = new Kernel("attention_backward_group_sum_f32", "iiiiipppp");
 
-    /** The widest head dimension the kernels take. */
+    /** The widest head dimension the tile kernels take; wider heads use the WIDE_* kernels. */
     static final int MAX_HEAD_DIM = 256;
+    static final Kernel WIDE_FORWARD = new Kernel("attention_forward_wide_f32", "iiiiifipppppp");
+    static final Kernel WIDE_DQ = new Kernel("attention_backward_dq_wide_f32", "iiiiifipppppppp");
+    static final Kernel WIDE_DKV = new Kernel("attention_backward_dkv_wide_f32", "iiiiifippppppppp");
+    /** The wide kernels' block size (kThreads in attention_wide.cu). */
+    static final int WIDE_THREADS = 256;
     /** The tile the other side is walked in (keys, or queries for dk/dv), and the stride of its probability rows. */
     static final int COLS = 64, COLS_STRIDE = COLS + 4;
     private static final int DEFAULT_SMEM_LIMIT = 48 * 1024;
@@ -73,10 +83,9 @@ public final class CudaAttention implements AttentionKernels {
         this.rt = rt;
     }
 
-    private static void checkHeadDim(String kernel, int headDim) {
-        if (headDim > MAX_HEAD_DIM) {
-            throw new IllegalArgumentException(kernel + ": headDim " + headDim + " exceeds the CUDA kernel's " + MAX_HEAD_DIM);
-        }
+    /** Whether a head dimension takes the wide kernels (above the tile kernels' widest class). */
+    static boolean wide(int headDim) {
+        return headDim > MAX_HEAD_DIM;
     }
 
     private int sharedBytes(Kernel kernel, long floats) {
@@ -93,7 +102,11 @@ public final class CudaAttention implements AttentionKernels {
                           MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
                           MemorySegment out, MemorySegment lse) {
         AttentionArgs.forward("CudaAttention.attention", batch, lq, lk, hq, hkv, headDim, scale, q, k, v, keyMask, out, lse);
-        checkHeadDim("CudaAttention.attention", headDim);
+        if (wide(headDim)) {
+            rt.launch(WIDE_FORWARD, new Dim3(lq, hq, batch), Dim3.of(WIDE_THREADS), 0,
+                    lq, lk, hq, hkv, headDim, scale, causal ? 1 : 0, q, k, v, keyMask, out, lse);
+            return;
+        }
         Width w = width(headDim);
         int smem = sharedBytes(w.forward(), forwardSmemFloats(w, headDim));
         rt.launch(w.forward(), new Dim3(Math.ceilDiv(lq, w.rows()), hq, batch), Dim3.of(w.threads()), smem,
@@ -107,27 +120,30 @@ public final class CudaAttention implements AttentionKernels {
                                   MemorySegment dq, MemorySegment dk, MemorySegment dv) {
         String name = "CudaAttention.attentionBackward";
         AttentionArgs.backward(name, batch, lq, lk, hq, hkv, headDim, scale, q, k, v, keyMask, out, lse, dOut, dq, dk, dv);
-        checkHeadDim(name, headDim);
         long rows = (long) batch * hq * lq;
         int c = causal ? 1 : 0;
         try (DeviceBuffer delta = rt.allocator().allocate(rows * Float.BYTES)) {
             rt.launch(DELTA, rt.linearGrid(rows), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, batch, lq, hq, headDim, out, dOut,
                     delta.segment());
-            Width w = width(headDim);
-            int dqSmem = sharedBytes(w.dq(), dqSmemFloats(w, headDim));
-            rt.launch(w.dq(), new Dim3(Math.ceilDiv(lq, w.rows()), hq, batch), Dim3.of(w.threads()), dqSmem,
+            boolean wide = wide(headDim);
+            Width w = wide ? null : width(headDim);
+            Kernel dqKernel = wide ? WIDE_DQ : w.dq(), dkvKernel = wide ? WIDE_DKV : w.dkv();
+            Dim3 block = Dim3.of(wide ? WIDE_THREADS : w.threads());
+            Dim3 dqGrid = new Dim3(wide ? lq : Math.ceilDiv(lq, w.rows()), hq, batch);
+            int dqSmem = wide ? 0 : sharedBytes(dqKernel, dqSmemFloats(w, headDim));
+            rt.launch(dqKernel, dqGrid, block, dqSmem,
                     lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dq);
             // dk/dv per query head (hq blocks, not hkv, to fill the GPU); with grouped heads into [B, Lk, Hq, D]
             // partials that a second kernel sums over each group in a fixed order.
-            int dkvSmem = sharedBytes(w.dkv(), dkvSmemFloats(w, headDim));
-            Dim3 dkvGrid = new Dim3(Math.ceilDiv(lk, w.rows()), hq, batch);
+            Dim3 dkvGrid = new Dim3(wide ? lk : Math.ceilDiv(lk, w.rows()), hq, batch);
+            int dkvSmem = wide ? 0 : sharedBytes(dkvKernel, dkvSmemFloats(w, headDim));
             if (hq == hkv) {
-                rt.launch(w.dkv(), dkvGrid, Dim3.of(w.threads()), dkvSmem,
+                rt.launch(dkvKernel, dkvGrid, block, dkvSmem,
                         lq, lk, hq, hkv, headDim, scale, c, q, k, v, keyMask, lse, delta.segment(), dOut, dk, dv);
             } else {
                 long parts = (long) batch * lk * hq * headDim * Float.BYTES;
                 try (DeviceBuffer partK = rt.allocator().allocate(parts); DeviceBuffer partV = rt.allocator().allocate(parts)) {
-                    rt.launch(w.dkv(), dkvGrid, Dim3.of(w.threads()), dkvSmem, lq, lk, hq, hkv, headDim, scale, c, q, k, v,
+                    rt.launch(dkvKernel, dkvGrid, block, dkvSmem, lq, lk, hq, hkv, headDim, scale, c, q, k, v,
                             keyMask, lse, delta.segment(), dOut, partK.segment(), partV.segment());
                     rt.launch(GROUP_SUM, rt.linearGrid((long) batch * lk * hkv * headDim), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0,
                             batch, lk, hq, hkv, headDim, partK.segment(), partV.segment(), dk, dv);

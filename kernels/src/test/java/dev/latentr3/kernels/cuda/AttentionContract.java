@@ -38,6 +38,13 @@ abstract class AttentionContract {
             new Case("D 33 (rows not 16-byte aligned)", 1, 20, 70, 2, 1, 33, true, true),
             new Case("D 160, 32-row blocks", 1, 40, 72, 2, 1, 160, true, false),
             new Case("D 256", 1, 33, 70, 1, 1, 256, false, true),
+            // the wide kernels: 32-key (or -query) chunks, D not a multiple of 4 or of the 256 threads
+            new Case("wide D 257, causal GQA, queries that see no key", 1, 8, 4, 4, 2, 257, true, false),
+            new Case("wide D 320, KV cache with left padding, 2 query heads per key head", 2, 5, 40, 2, 1, 320, true, true),
+            new Case("wide D 320, 2 x 2 chunks, no grouping", 2, 40, 33, 2, 2, 320, false, true),
+            new Case("wide D 257, causal over 2 chunks, 3 query heads per key head", 1, 35, 35, 3, 1, 257, true, false),
+            new Case("wide D 896, one query per row, a row that sees no key (LatentRATT)", 3, 1, 45, 1, 1, 896, false, true),
+            new Case("wide D 896, one query, causal, grouped", 1, 1, 9, 2, 1, 896, true, false),
     };
 
     @Test
@@ -55,8 +62,9 @@ abstract class AttentionContract {
                     mask = d.arena.allocate((long) c.batch * c.lk * 4);
                     for (int b = 0; b < c.batch; b++) {
                         for (int j = 0; j < c.lk; j++) {
-                            // batch entry b is left-padded by 3 + 4b keys; entry 1 also drops every 7th key
-                            boolean keep = j >= 3 + 4 * b && !(b == 1 && j % 7 == 0);
+                            // batch entry b is left-padded by 3 + 4b keys; entry 1 also drops every 7th key, and
+                            // entry 2 sees no key at all (its rows output 0 and send no gradient)
+                            boolean keep = j >= 3 + 4 * b && !(b == 1 && j % 7 == 0) && b != 2;
                             mask.setAtIndex(ValueLayout.JAVA_INT, (long) b * c.lk + j, keep ? 1 : 0);
                         }
                     }

@@ -33,7 +33,15 @@ final class TinyLatent {
 
     /** LLM weights N(0, std^2) (norms 1 + N(0, 0.1^2)), LatentRATT initialised with std latentStd. */
     static LatentModel model(long seed, double std, double latentStd) {
-        Qwen2Config config = new Qwen2Config(THOUGHT + 1, HIDDEN, 64, 2, 4, 2, 4096, 10_000.0, 1e-6, true, "float32",
+        return model(HIDDEN, seed, std, latentStd);
+    }
+
+    /**
+     * The same at another hidden size (4 heads of hidden / 4); on the default device, since the weights are made with
+     * {@link Tensor#of}, so the same seed gives the same model on every device.
+     */
+    static LatentModel model(int hidden, long seed, double std, double latentStd) {
+        Qwen2Config config = new Qwen2Config(THOUGHT + 1, hidden, 64, 2, 4, 2, 4096, 10_000.0, 1e-6, true, "float32",
                 EOS, EOS, 0.02);
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -43,7 +51,7 @@ final class TinyLatent {
             for (int i = 0; i < v.length; i++) v[i] = (float) (norm ? 1 + 0.1 * random.nextGaussian() : std * random.nextGaussian());
             weights.put(name, Tensor.of(v, shape));
         });
-        return new LatentModel(Qwen2ForCausalLM.load(config, weights), LatentRATT.initialize(HIDDEN, latentStd, seed + 1), THOUGHT);
+        return new LatentModel(Qwen2ForCausalLM.load(config, weights), LatentRATT.initialize(hidden, latentStd, seed + 1), THOUGHT);
     }
 
     /** n examples with 1..2 history items (prompts of about 330 tokens, targets of about 40). */
