@@ -140,7 +140,11 @@ class DeviceMemoryTest {
                 afterFirst = s.liveBytes();
                 reservedAfterFirst = s.liveBytes() + s.cachedBytes();
             } else {
-                assertEquals(afterFirst, s.liveBytes(), "live device bytes after step " + step);
+                // Not equal: the counters are the process's, and an owned device tensor that an earlier test in this
+                // JVM dropped can be freed by the collector mid-loop (its block moves from live to cached, so the
+                // reserved total below is unchanged). A leak can only make live bytes grow.
+                assertTrue(s.liveBytes() <= afterFirst, "live device bytes after step " + step + ": " + s.liveBytes()
+                        + ", after the first " + afterFirst);
                 assertEquals(reservedAfterFirst, s.liveBytes() + s.cachedBytes(),
                         "device memory reserved after step " + step + " (every block came from the cache)");
             }
