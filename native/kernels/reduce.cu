@@ -1,5 +1,6 @@
 // Reductions over the middle axis of a contiguous [outer, reduce, inner] array (ElementwiseKernels.reduce), and the
-// block partial sums of squares behind sumOfSquares (the host adds the partials in block order: deterministic).
+// block partial sums of squares behind sumOfSquares (the host adds the partials in block order: deterministic) and
+// sumsOfSquares (sum_rows_in_order_f64 adds each tensor's partials on the device, in the same order).
 #include "common.cuh"
 
 // inner == 1: one block per row (grid-stride over rows; the row loop is uniform across the block, so the barriers in
@@ -109,7 +110,6 @@ extern "C" __global__ void reduce_max_cols_f32(int outer, int reduce, int inner,
 }
 EMU_REGISTER(reduce_max_cols_f32);
 
-// partials[blockIdx.x] = this block's share of sum(x^2), accumulated in double.
 // Backward of the MAX reduction over the middle axis of [outer, reduce, inner]: dx = 0 except
 // dx[o, indices[o, i], i] = dy[o, i]. One thread per (o, i) clears its column and writes its one element, so no
 // two threads touch the same address. An index outside [0, reduce) (never produced by reduce_max_*) writes nothing.
@@ -126,6 +126,7 @@ extern "C" __global__ void reduce_max_backward_f32(int outer, int reduce, int in
 }
 EMU_REGISTER(reduce_max_backward_f32);
 
+// partials[blockIdx.x] = this block's share of sum(x^2), accumulated in double.
 extern "C" __global__ void sum_squares_partial_f64(long long n, const float* x, double* partials) {
     __shared__ double scratch[32];
     double s = 0.0;
@@ -137,3 +138,16 @@ extern "C" __global__ void sum_squares_partial_f64(long long n, const float* x, 
     if (threadIdx.x == 0) partials[blockIdx.x] = s;
 }
 EMU_REGISTER(sum_squares_partial_f64);
+
+// out[r] = x[r, 0] + x[r, 1] + ... + x[r, cols - 1], left to right in double, one thread per row: the very additions
+// the host makes for sumOfSquares, so that sumsOfSquares reads back one double per tensor with the same bits. Rows are
+// short (CudaReductions.SUM_SQUARES_BLOCKS) and few (one per gradient), so a sequential loop per thread is enough.
+extern "C" __global__ void sum_rows_in_order_f64(int rows, int cols, const double* x, double* out) {
+    for (long long r = kc_global_index(); r < rows; r += kc_grid_stride()) {
+        const double* row = x + r * cols;
+        double s = 0.0;
+        for (int c = 0; c < cols; c++) s += row[c];
+        out[r] = s;
+    }
+}
+EMU_REGISTER(sum_rows_in_order_f64);

@@ -47,6 +47,12 @@ public interface DeviceRuntime {
     /** Waits for all queued work. */
     void synchronize();
 
+    /**
+     * How many calls so far could make the host wait for the device (copies to or from it, {@link #synchronize()}): each
+     * drains the launch queue, so tests check with it that a step's host round trips do not grow with its tensors.
+     */
+    long hostWaits();
+
     MemoryStats memoryStats();
 
     /** Starts {@link MemoryStats#peakLiveBytes} over from the bytes live now, so that a later read is one phase's peak. */

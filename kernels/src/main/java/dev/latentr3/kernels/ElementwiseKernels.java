@@ -117,6 +117,20 @@ public interface ElementwiseKernels {
     /** Sum of squares of n contiguous elements, accumulated in double (global-norm clipping). */
     double sumOfSquares(long n, MemorySegment x);
 
+    /**
+     * {@code sums[i] = sumOfSquares(n[i], x[i])} for every i, with the same bits: the sums of squares of many tensors in
+     * one call, so that a device backend can compute them all and wait for the device once instead of once per tensor
+     * (global-norm clipping over every gradient of a model). The default calls {@link #sumOfSquares} in turn.
+     */
+    default double[] sumsOfSquares(long[] n, MemorySegment[] x) {
+        if (n.length != x.length) {
+            throw new IllegalArgumentException("sumsOfSquares: " + n.length + " sizes for " + x.length + " segments");
+        }
+        double[] sums = new double[n.length];
+        for (int i = 0; i < n.length; i++) sums[i] = sumOfSquares(n[i], x[i]);
+        return sums;
+    }
+
     /** fp32 -> bf16 with round-to-nearest-even (NaN stays NaN). */
     void f32ToBf16(long n, MemorySegment src, MemorySegment dst);
 

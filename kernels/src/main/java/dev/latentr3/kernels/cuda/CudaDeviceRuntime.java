@@ -103,6 +103,11 @@ public final class CudaDeviceRuntime implements DeviceRuntime {
     }
 
     @Override
+    public long hostWaits() {
+        return rt.hostWaits();
+    }
+
+    @Override
     public MemoryStats memoryStats() {
         DeviceAllocator.Stats s = rt.allocator().stats();
         return new MemoryStats(s.liveBytes(), s.cachedBytes(), s.peakLiveBytes(), s.allocations(), s.cacheHits());

@@ -182,6 +182,11 @@ public final class CudaElementwise implements ElementwiseKernels {
     }
 
     @Override
+    public double[] sumsOfSquares(long[] n, MemorySegment[] x) {
+        return reductions.sumsOfSquares(n, x);
+    }
+
+    @Override
     public void f32ToBf16(long n, MemorySegment src, MemorySegment dst) {
         reductions.f32ToBf16(n, src, dst);
     }

@@ -14,6 +14,7 @@ final class CudaReductions {
     static final Kernel MAX_ROWS = new Kernel("reduce_max_rows_f32", "iippp");
     static final Kernel MAX_COLS = new Kernel("reduce_max_cols_f32", "iiippp");
     static final Kernel SUM_SQUARES = new Kernel("sum_squares_partial_f64", "lpp");
+    static final Kernel SUM_ROWS_IN_ORDER = new Kernel("sum_rows_in_order_f64", "iipp");
     static final Kernel MAX_BACKWARD = new Kernel("reduce_max_backward_f32", "iiippp");
     static final Kernel TO_BF16 = new Kernel("cast_f32_to_bf16", "lpp");
     static final Kernel FROM_BF16 = new Kernel("cast_bf16_to_f32", "lpp");
@@ -70,6 +71,43 @@ final class CudaReductions {
             double sum = 0;
             for (int b = 0; b < blocks; b++) sum += host.getAtIndex(ValueLayout.JAVA_DOUBLE, b);
             return sum;
+        }
+    }
+
+    /**
+     * sumOfSquares of every tensor, with one wait for the device in all: tensor i's block partials go to row i of one
+     * [tensors, SUM_SQUARES_BLOCKS] buffer (zeroed first, so that a tensor with fewer blocks has trailing zeros, which
+     * leave a double sum unchanged), one kernel adds each row left to right as {@link #sumOfSquares}'s host loop does,
+     * and the row sums come back in one copy. Same kernels, same additions in the same order: the same bits.
+     */
+    double[] sumsOfSquares(long[] n, MemorySegment[] x) {
+        if (n.length != x.length) {
+            throw new IllegalArgumentException("sumsOfSquares: " + n.length + " sizes for " + x.length + " segments");
+        }
+        for (int i = 0; i < n.length; i++) {
+            ElementwiseArgs.nonNegative("sumsOfSquares", "n[" + i + "]", n[i]);
+            ElementwiseArgs.holds("sumsOfSquares", "x[" + i + "]", x[i], n[i], Float.BYTES);
+        }
+        int tensors = n.length;
+        double[] sums = new double[tensors];
+        if (tensors == 0) return sums;
+        long rowBytes = (long) SUM_SQUARES_BLOCKS * Double.BYTES;
+        try (DeviceBuffer partials = rt.allocator().allocate(tensors * rowBytes);
+             DeviceBuffer rowSums = rt.allocator().allocate((long) tensors * Double.BYTES);
+             Arena arena = Arena.ofConfined()) {
+            rt.fill32(partials.segment(), 0, tensors * rowBytes / 4);
+            for (int i = 0; i < tensors; i++) {
+                if (n[i] == 0) continue;
+                int blocks = (int) Math.min(SUM_SQUARES_BLOCKS, Math.ceilDiv(n[i], CudaRuntime.LINEAR_BLOCK));
+                rt.launch(SUM_SQUARES, Dim3.of(blocks), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, n[i], x[i],
+                        partials.segment().asSlice(i * rowBytes, rowBytes));
+            }
+            rt.launch(SUM_ROWS_IN_ORDER, rt.linearGrid(tensors), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, tensors,
+                    SUM_SQUARES_BLOCKS, partials.segment(), rowSums.segment());
+            MemorySegment host = arena.allocate((long) tensors * Double.BYTES, 8);
+            rt.copyToHost(rowSums.segment().asSlice(0, host.byteSize()), host);
+            for (int i = 0; i < tensors; i++) sums[i] = host.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
+            return sums;
         }
     }
 

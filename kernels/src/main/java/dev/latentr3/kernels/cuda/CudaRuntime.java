@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One CUDA device, through either NVIDIA's driver ({@code libcuda.so.1}) or our CPU emulator ({@code libcudaemu.so},
@@ -91,6 +92,8 @@ public final class CudaRuntime {
     private final long totalMemory;
     private final DeviceAllocator allocator = new DeviceAllocator(this);
     private final PinnedHost pinned = new PinnedHost(this);
+    /** Calls that made the host wait for the device: see {@link #hostWaits()}. */
+    private final LongAdder hostWaits = new LongAdder();
     // The current context is per OS thread: every thread that calls the driver must set it once.
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
 
@@ -328,8 +331,19 @@ public final class CudaRuntime {
 
     public static final int LINEAR_BLOCK = 256;
 
+    /**
+     * How many calls so far could make the host wait for the device's queue: copies either way (a synchronous copy waits
+     * for the work queued before it; one from pageable memory to the device does too, on a GPU, unless it is staged),
+     * {@link #synchronize()} and {@link #timeMillis}. Each wait stalls the launch pipeline, so code meant to run a whole step without one, or with
+     * one, is checked against this count. Counts calls, not driver calls: a staged copy is one.
+     */
+    public long hostWaits() {
+        return hostWaits.sum();
+    }
+
     /** Waits for all work on the device. */
     public void synchronize() {
+        hostWaits.increment();
         makeCurrent();
         driver.check(driver.cuCtxSynchronize(), "cuCtxSynchronize");
     }
@@ -341,6 +355,7 @@ public final class CudaRuntime {
      */
     public void copyToDevice(MemorySegment host, MemorySegment device) {
         requireFits("copyToDevice", host.byteSize(), device);
+        hostWaits.increment();
         makeCurrent();
         if (host.byteSize() >= PinnedHost.STAGING_THRESHOLD && !pinned.isPinned(host)) {
             pinned.stagedToDevice(host, device.address());
@@ -366,6 +381,7 @@ public final class CudaRuntime {
     /** Fills all of {@code host} from the start of {@code device}, after the work queued before it. */
     public void copyToHost(MemorySegment device, MemorySegment host) {
         requireFits("copyToHost", host.byteSize(), device);
+        hostWaits.increment();
         makeCurrent();
         if (host.byteSize() >= PinnedHost.STAGING_THRESHOLD && !pinned.isPinned(host)) {
             pinned.stagedToHost(device.address(), host);
@@ -417,6 +433,7 @@ public final class CudaRuntime {
 
     /** Device time of {@code work}, in milliseconds, measured with events around it on the default stream. */
     public float timeMillis(Runnable work) {
+        hostWaits.increment();
         makeCurrent();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment start = arena.allocate(ValueLayout.ADDRESS), end = arena.allocate(ValueLayout.ADDRESS);

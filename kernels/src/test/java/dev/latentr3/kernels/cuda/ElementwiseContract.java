@@ -263,6 +263,36 @@ abstract class ElementwiseContract {
         }
     }
 
+    /**
+     * The batched form gives each tensor's sumOfSquares bit for bit (the same partials added in the same order), and
+     * waits for the device once for all of them; an empty tensor sums to 0, a NaN or an infinity shows in its own sum only.
+     */
+    @Test
+    void sumsOfSquaresEqualsSumOfSquaresPerTensorWithOneWait() {
+        long[] n = {257, 0, 1, 40_003, 33, 1000, 31, 70_001};
+        try (DeviceScope d = new DeviceScope(runtime())) {
+            MemorySegment[] x = new MemorySegment[n.length];
+            for (int i = 0; i < n.length; i++) {
+                MemorySegment host = randomFloats(d.arena, Math.max(1, n[i]), 100 + i, -3, 3);
+                if (i == 5) Segments.setFloat(host, 999, Float.NaN);
+                if (i == 6) Segments.setFloat(host, 7, Float.POSITIVE_INFINITY);
+                x[i] = d.upload(host).asSlice(0, n[i] * Float.BYTES);
+            }
+            long waits = runtime().hostWaits();
+            double[] got = cuda().sumsOfSquares(n, x);
+            assertEquals(1, runtime().hostWaits() - waits, "host waits for " + n.length + " tensors");
+            for (int i = 0; i < n.length; i++) {
+                assertEquals(Double.doubleToLongBits(cuda().sumOfSquares(n[i], x[i])), Double.doubleToLongBits(got[i]),
+                        "tensor " + i + " (n=" + n[i] + "): " + got[i]);
+            }
+            assertEquals(0.0, got[1]);
+            assertTrue(Double.isNaN(got[5]) && got[6] == Double.POSITIVE_INFINITY && Double.isFinite(got[7]));
+            assertEquals(0, cuda().sumsOfSquares(new long[0], new MemorySegment[0]).length);
+            assertThrows(IllegalArgumentException.class, () -> cuda().sumsOfSquares(new long[] {4, 4}, new MemorySegment[] {x[0]}));
+            assertThrows(IllegalArgumentException.class, () -> cuda().sumsOfSquares(new long[] {300}, new MemorySegment[] {x[0]}));
+        }
+    }
+
     @Test
     void bf16CastsRoundLikeTheReference() {
         try (DeviceScope d = new DeviceScope(runtime())) {

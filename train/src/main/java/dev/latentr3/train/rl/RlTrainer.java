@@ -3,7 +3,6 @@ package dev.latentr3.train.rl;
 import dev.latentr3.engine.Tensor;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.optim.AdamW;
-import dev.latentr3.engine.optim.GradClip;
 import dev.latentr3.engine.optim.LrSchedule;
 import dev.latentr3.engine.random.Rng;
 import dev.latentr3.model.json.JsonWriter;
@@ -209,8 +208,7 @@ public final class RlTrainer {
             double sigmaMean = mean(grpo.noiseScale().values());
             LrGrpoStep.Result r = grpo.run(batch, noise);
             FiniteGuard.checkLoss(number, 0, r.loss());
-            FiniteGuard.checkGradients(number, parameters);
-            double gradNorm = GradClip.clipGlobalNorm(parameters.values(), settings.maxGradNorm());
+            double gradNorm = FiniteGuard.checkAndClip(number, parameters, settings.maxGradNorm());
             double lr = schedule.at(step);
             optimizer.step(lr);
             grpo.noiseScale().project();

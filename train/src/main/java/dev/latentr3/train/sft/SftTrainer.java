@@ -5,7 +5,6 @@ import dev.latentr3.engine.autograd.GradMode;
 import dev.latentr3.engine.memory.NativeMemory;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.optim.AdamW;
-import dev.latentr3.engine.optim.GradClip;
 import dev.latentr3.engine.optim.LrSchedule;
 import dev.latentr3.engine.random.Rng;
 import dev.latentr3.model.json.JsonWriter;
@@ -203,8 +202,7 @@ public final class SftTrainer {
                 lossSum += value;
                 tokens += batch.realTokens();
             }
-            FiniteGuard.checkGradients(number, parameters);
-            norm = GradClip.clipGlobalNorm(parameters.values(), config.maxGradNorm());
+            norm = FiniteGuard.checkAndClip(number, parameters, config.maxGradNorm());
             optimizer.step(lr);
         }
         step = number;

@@ -111,8 +111,42 @@ class SftTrainerTest {
         NonFiniteTrainingException e = assertThrows(NonFiniteTrainingException.class, () -> FiniteGuard.checkGradients(7, params));
         assertEquals(7, e.step());
         assertEquals(name, e.tensor());
+        assertTrue(e.getMessage().contains("sum of squares of Infinity"), e.getMessage());
+        // The trainers' form checks and clips from one measurement: it names the same parameter and scales nothing.
+        e = assertThrows(NonFiniteTrainingException.class, () -> FiniteGuard.checkAndClip(8, params, 1e-3));
+        assertEquals(8, e.step());
+        assertEquals(name, e.tensor());
+        assertEquals(Float.POSITIVE_INFINITY, params.get(name).grad().toFloatArray()[3], "not scaled");
         params.get(name).zeroGradInPlace();
         FiniteGuard.checkGradients(7, params);
+    }
+
+    @Test
+    void checkAndClipClipsLikeGradClip() {
+        var params = tiny.latentModel(16).namedParameters();
+        java.util.Random r = new java.util.Random(3);
+        java.util.Map<String, float[]> grads = new java.util.LinkedHashMap<>();
+        for (var e : params.entrySet()) {
+            float[] g = new float[Math.toIntExact(e.getValue().numel())];
+            for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+            grads.put(e.getKey(), g);
+            e.getValue().requiresGrad(true).zeroGrad();
+            e.getValue().accumulateGrad(Tensor.of(g, e.getValue().shape()));
+        }
+        double want = 0;
+        for (float[] g : grads.values()) for (float v : g) want += (double) v * v;
+        want = Math.sqrt(want);
+        assertEquals(want, FiniteGuard.checkAndClip(1, params, 0.5), 1e-6 * want, "the norm before clipping");
+        double after = 0;
+        for (var e : params.entrySet()) {
+            float[] got = e.getValue().grad().toFloatArray(), g = grads.get(e.getKey());
+            for (int i = 0; i < g.length; i++) {
+                assertEquals(g[i] * 0.5 / (want + 1e-6), got[i], 1e-6 * Math.abs(g[i]) + 1e-12, e.getKey() + "[" + i + "]");
+                after += (double) got[i] * got[i];
+            }
+        }
+        assertEquals(0.5, Math.sqrt(after), 1e-5);
+        params.values().forEach(Tensor::zeroGrad);
     }
 
     @Test
