@@ -259,7 +259,8 @@ public final class Tensor implements AutoCloseable {
     public void checkAlive(String op) {
         if (!storage.isAlive()) {
             throw new IllegalStateException(op + ": tensor " + describe() + " was used after its memory was freed"
-                    + " (its TensorScope or arena closed, or close() was called)");
+                    + " (its TensorScope or arena closed, close() was called, or it was released early: a gradient"
+                    + " or temporary of a backward that already ran)");
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.Collections;
 /**
  * Reverse-mode differentiation over the tape: order the nodes reachable from the output topologically, walk them in
  * reverse, and hand each its output's summed gradient. Leaves that require grad accumulate into {@code .grad()}
- * (so gradients add up across calls until zeroed). The graph is freed as it is walked.
+ * (so gradients add up across calls until zeroed). The graph is freed as it is walked, and so is the backward's own
+ * memory once dead ({@link BackwardTemporaries}).
  */
 public final class Autograd {
     private Autograd() {}
@@ -28,6 +29,7 @@ public final class Autograd {
         List<Tensor> order = topologicalOrder(output);
         Map<Tensor, Tensor> pending = new IdentityHashMap<>();
         pending.put(output, gradOutput);
+        BackwardTemporaries temporaries = new BackwardTemporaries();
         try (var off = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
@@ -36,6 +38,8 @@ public final class Autograd {
                 Node node = t.gradFn();
                 if (node == null) {
                     t.accumulateGrad(g);
+                    temporaries.keepGradientOf(t);
+                    temporaries.releaseAllBut(pending.values());
                     continue;
                 }
                 Tensor[] inputs = node.inputs();
@@ -55,6 +59,7 @@ public final class Autograd {
                 // The released node stays as the tensor's gradFn: a second backward through it then fails
                 // clearly instead of treating the tensor as a leaf and silently accumulating a gradient into it.
                 node.release();
+                temporaries.releaseAllBut(pending.values());
             }
         }
     }

@@ -23,11 +23,12 @@ public final class DeviceMemory {
     /**
      * Starts a device's peak over from what is live now (as {@code torch.cuda.reset_peak_memory_stats}), so that
      * {@link Stats#peakLiveBytes} then says the peak of what ran since: e.g. training steps without the model's
-     * initialisation. The host's peak is process-wide and is not reset.
+     * initialisation. The host's peak is process-wide: resetting it starts over the count of every thread's host
+     * tensors.
      */
     public static void resetPeak(Device device) {
-        if (device.isCpu()) throw new IllegalArgumentException("DeviceMemory.resetPeak: the cpu's peak is process-wide; expected a device");
-        Backends.runtime(device).resetPeakMemory();
+        if (device.isCpu()) NativeMemory.resetPeak();
+        else Backends.runtime(device).resetPeakMemory();
     }
 
     /** Gives a device allocator's cached blocks back to the device (for another process, or before measuring). */

@@ -51,6 +51,20 @@ public final class NativeMemory {
         return MemorySegment.ofAddress(block.address).reinterpret(bytes, owner, seg -> block.free());
     }
 
+    /** A block tied to an arena that can also be freed before the arena closes (whose close then skips it). */
+    public record Releasable(MemorySegment segment, Runnable free) {}
+
+    /**
+     * {@link #allocate}, with a handle to free the block early. The segment's scope stays the arena's, so after an
+     * early free the segment itself does not fail: whoever frees early must make every user of it fail first (a
+     * scoped {@link Storage} does, through {@link Storage#isAlive}).
+     */
+    public static Releasable allocateReleasable(long bytes, Arena owner) {
+        Block block = Block.allocate(bytes);
+        MemorySegment segment = MemorySegment.ofAddress(block.address).reinterpret(bytes, owner, seg -> block.free());
+        return new Releasable(segment, block::free);
+    }
+
     /**
      * {@link #allocate}, and freed by the garbage collector if {@code owner} is never closed, once neither it nor any
      * segment of its memory can be reached. Keyed on the scope rather than on an object that wraps the segment (a
@@ -113,5 +127,10 @@ public final class NativeMemory {
 
     public static long peakBytes() {
         return PEAK_BYTES.get();
+    }
+
+    /** Starts the peak over from what is live now (process-wide: every thread's host tensors count). */
+    public static void resetPeak() {
+        PEAK_BYTES.set(LIVE_BYTES.get());
     }
 }

@@ -14,7 +14,7 @@ import java.lang.ref.Cleaner;
  * <ul>
  *   <li>scoped: allocated while a {@link TensorScope} is open on this thread; freed, with everything else of that
  *   scope, when the scope closes (one arena close per training step instead of one per tensor; device blocks go back
- *   to their allocator's cache);</li>
+ *   to their allocator's cache), or earlier by {@link #release()};</li>
  *   <li>owned: allocated outside any scope (parameters, gradients, optimizer state); freed by {@link #close()}, or
  *   by the garbage collector as a safety net once nothing refers to it (for host memory: nor to any segment of it,
  *   so that a kernel still working on the segment of a tensor that is already garbage keeps its memory);</li>
@@ -36,6 +36,8 @@ public final class Storage {
     private final DeviceAllocation allocation; // device memory we allocated, else null
     private Cleaner.Cleanable cleanable; // set for OWNED device memory only
     private Arena arena; // set for OWNED host memory only
+    private Runnable hostFree; // set for SCOPED host memory only: frees its block before the scope closes
+    private volatile boolean released; // SCOPED memory freed early by release()
 
     private Storage(MemorySegment segment, Device device, Ownership ownership, DeviceAllocation allocation) {
         this.segment = segment;
@@ -74,10 +76,18 @@ public final class Storage {
     public static Storage allocate(Device device, long bytes) {
         TensorScope scope = TensorScope.current();
         if (scope == null) return owned(device, bytes);
-        if (device.isCpu()) return new Storage(NativeMemory.allocate(bytes, scope.arena()), Device.CPU, Ownership.SCOPED, null);
-        DeviceAllocation a = deviceAllocation(device, bytes);
-        scope.onClose(a);
-        return new Storage(a.block.segment().asSlice(0, bytes), device, Ownership.SCOPED, a);
+        Storage s;
+        if (device.isCpu()) {
+            NativeMemory.Releasable block = NativeMemory.allocateReleasable(bytes, scope.arena());
+            s = new Storage(block.segment(), Device.CPU, Ownership.SCOPED, null);
+            s.hostFree = block.free();
+        } else {
+            DeviceAllocation a = deviceAllocation(device, bytes);
+            scope.onClose(a);
+            s = new Storage(a.block.segment().asSlice(0, bytes), device, Ownership.SCOPED, a);
+        }
+        scope.track(s);
+        return s;
     }
 
     /** Memory that lives as long as {@code like} does, on its device: a gradient lives as long as its parameter. */
@@ -135,9 +145,26 @@ public final class Storage {
     }
 
     public boolean isAlive() {
+        if (released) return false;
         // A device segment's scope is never alive (that is what keeps Java out of it); our allocation says.
         if (allocation != null) return !allocation.freed;
         return segment.scope().isAlive();
+    }
+
+    /**
+     * Frees scoped memory now, before its scope closes, for a tensor known to be dead (autograd's gradients and
+     * temporaries once the backward has used them): a device block goes back to its allocator's cache (work already
+     * queued on the device's stream still runs before whatever reuses it), a host block to the C allocator. Every
+     * tensor over this storage then fails when used, as after its scope closed. Idempotent.
+     */
+    public void release() {
+        if (ownership != Ownership.SCOPED) {
+            throw new IllegalStateException("release: only scoped memory is freed early; this storage is " + ownership
+                    + (ownership == Ownership.OWNED ? " (free it with close())" : " (its owner frees it)"));
+        }
+        released = true; // first, so that no tensor over it reaches the memory from now on
+        if (allocation != null) allocation.run();
+        else hostFree.run();
     }
 
     /** Frees owned memory now. Scoped memory is freed by its scope, borrowed memory by its owner. Idempotent. */
