@@ -27,7 +27,7 @@ __device__ __forceinline__ float4 kc_load4(const float* p) {
 
 __device__ __forceinline__ void kc_store4(float* p, float4 v) {
 #if defined(__CUDACC__)
-    *reinterpret_cast<float4*>(p) = v;
+    __stwb(reinterpret_cast<float4*>(p), v);
 #else
     std::memcpy(p, &v, sizeof v);
 #endif
@@ -47,6 +47,9 @@ __device__ __forceinline__ float kc_java_min(float a, float b) {
     if (a == 0.0f && b == 0.0f) return __float_as_uint(a) == 0u ? b : a;
     return a <= b ? a : b;
 }
+
+// 1 / (1 + e^-x) with the precise expf and division: the unary SIGMOID/SILU and SwiGLU share it, so they agree.
+__device__ __forceinline__ float kc_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 template <class T>
 __device__ __forceinline__ T kc_warp_sum(T v) {

@@ -1,5 +1,5 @@
 // Element-wise fp32 kernels (ElementwiseKernels): binary ops on contiguous or strided operands, unary ops and their
-// backward, affine, axpy, fill, strided copies, and the SwiGLU activation. All are grid-stride loops over int64
+// backward, affine, axpy, fill and strided copies (SwiGLU is in swiglu.cu). All are grid-stride loops over int64
 // indices, so any grid size covers any n.
 #include "common.cuh"
 
@@ -124,8 +124,6 @@ extern "C" __global__ void copy_to_strided_b64(long long n, int d1, int d2, int 
 }
 EMU_REGISTER(copy_to_strided_b64);
 
-__device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
-
 template <int Op>
 __device__ __forceinline__ float unary_op(float x) {
     if constexpr (Op == kNeg) return -x;
@@ -135,7 +133,7 @@ __device__ __forceinline__ float unary_op(float x) {
     else if constexpr (Op == kRsqrt) return 1.0f / sqrtf(x);
     else if constexpr (Op == kAbs) return fabsf(x);
     else if constexpr (Op == kSilu) return x / (1.0f + expf(-x));
-    else if constexpr (Op == kSigmoid) return sigmoid(x);
+    else if constexpr (Op == kSigmoid) return kc_sigmoid(x);
     else if constexpr (Op == kTanh) return tanhf(x);
     else return kc_java_max(x, 0.0f);
 }
@@ -172,7 +170,7 @@ __device__ __forceinline__ float unary_derivative(float x, float y) {
     else if constexpr (Op == kRsqrt) return -0.5f * y * y * y;
     else if constexpr (Op == kAbs) return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f);
     else if constexpr (Op == kSilu) {
-        float s = sigmoid(x);
+        float s = kc_sigmoid(x);
         return s * (1.0f + x * (1.0f - s));
     } else if constexpr (Op == kSigmoid) return y * (1.0f - y);
     else if constexpr (Op == kTanh) return 1.0f - y * y;
@@ -219,23 +217,3 @@ extern "C" __global__ void ew_fill_f32(long long n, float value, float* out) {
     for (long long i = kc_global_index(); i < n; i += kc_grid_stride()) out[i] = value;
 }
 EMU_REGISTER(ew_fill_f32);
-
-// out = silu(gate) * up
-extern "C" __global__ void swiglu_f32(long long n, const float* gate, const float* up, float* out) {
-    for (long long i = kc_global_index(); i < n; i += kc_grid_stride()) {
-        float g = gate[i];
-        out[i] = g * sigmoid(g) * up[i];
-    }
-}
-EMU_REGISTER(swiglu_f32);
-
-// dGate = dOut * up * silu'(gate), dUp = dOut * silu(gate), with silu'(g) = s (1 + g (1 - s)), s = sigmoid(g)
-extern "C" __global__ void swiglu_backward_f32(long long n, const float* gate, const float* up, const float* d_out,
-                                               float* d_gate, float* d_up) {
-    for (long long i = kc_global_index(); i < n; i += kc_grid_stride()) {
-        float g = gate[i], u = up[i], d = d_out[i], s = sigmoid(g);
-        d_gate[i] = d * u * s * (1.0f + g * (1.0f - s));
-        d_up[i] = d * g * s;
-    }
-}
-EMU_REGISTER(swiglu_backward_f32);

@@ -1,7 +1,7 @@
 // Row kernels over contiguous fp32 [rows, cols] (RowKernels): softmax and log-softmax with their backward, RMSNorm
-// with its backward, and rotary embeddings. Softmax: one block per row (grid-stride over rows, uniform across the
-// block, so every thread reaches the barriers of the block reductions); RMSNorm: one warp per row. blockDim.x is a
-// multiple of 32.
+// with its backward (rotary embeddings are in rope.cu, SwiGLU in swiglu.cu). Softmax: one block per row (grid-stride
+// over rows, uniform across the block, so every thread reaches the barriers of the block reductions); RMSNorm: one
+// warp per row. blockDim.x is a multiple of 32.
 #include "common.cuh"
 #include "rowvec.cuh"
 
@@ -208,31 +208,3 @@ extern "C" __global__ void rms_norm_backward_dw_accumulate_f32(int chunks, int d
     }
 }
 EMU_REGISTER(rms_norm_backward_dw_accumulate_f32);
-
-// Rotary embedding, "rotate half" form, on x [tokens, heads, headDim]: pairs (i, i + rotaryDim/2) of the first
-// rotaryDim entries turn by positions[t] * theta^(-2i/rotaryDim) (negated when `inverse`, the backward); the rest
-// pass through. Angles in double, as the CPU kernels compute them: positions reach tens of thousands of radians.
-// One thread per pair or pass-through entry, so y may alias x.
-extern "C" __global__ void rope_f32(int tokens, int heads, int head_dim, int rotary_dim, double theta,
-                                    const int* positions, int inverse, const float* x, float* y) {
-    int half = rotary_dim / 2, per_head = half + (head_dim - rotary_dim);
-    long long total = static_cast<long long>(tokens) * heads * per_head;
-    for (long long t = kc_global_index(); t < total; t += kc_grid_stride()) {
-        long long head = t / per_head;
-        int k = static_cast<int>(t % per_head);
-        long long base = head * head_dim;
-        if (k < half) {
-            double angle = positions[head / heads] * pow(theta, -2.0 * k / rotary_dim);
-            double s, c;
-            sincos(angle, &s, &c);
-            if (inverse) s = -s;
-            double a = x[base + k], b = x[base + half + k];
-            y[base + k] = static_cast<float>(a * c - b * s);
-            y[base + half + k] = static_cast<float>(b * c + a * s);
-        } else {
-            int j = rotary_dim + (k - half);
-            y[base + j] = x[base + j];
-        }
-    }
-}
-EMU_REGISTER(rope_f32);

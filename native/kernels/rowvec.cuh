@@ -17,3 +17,20 @@ __device__ __forceinline__ bool kc_aligned16(const void* p) {
     return (reinterpret_cast<unsigned long long>(p) & 15u) == 0;
 }
 
+
+// A flat stream of n floats read or written through several pointers at once (element-wise kernels), split for
+// 16-byte access: `head` scalars up to the first 16-byte boundary, `vecs` float4s, then the n - head - 4 vecs scalars
+// of the tail. A float4 needs every pointer at the same offset within 16 bytes; when they differ, head = n (all
+// scalar, still correct, as slow as before the split).
+struct KcSplit4 {
+    long long head, vecs;
+};
+
+template <class... P>
+__device__ __forceinline__ KcSplit4 kc_split4(long long n, const float* first, P... rest) {
+    unsigned off = static_cast<unsigned>(reinterpret_cast<unsigned long long>(first) & 15u);
+    bool same = ((static_cast<unsigned>(reinterpret_cast<unsigned long long>(rest) & 15u) == off) && ...);
+    long long head = same ? static_cast<long long>(((16u - off) & 15u) >> 2) : n;
+    if (head > n) head = n;
+    return {head, (n - head) / 4};
+}

@@ -6,7 +6,7 @@ import dev.latentr3.kernels.cpu.RowArgs;
 import java.lang.foreign.MemorySegment;
 
 /**
- * {@link RowKernels} on a CUDA device (native/kernels/rows.cu, log_prob.cu, and the SwiGLU kernels of elementwise.cu).
+ * {@link RowKernels} on a CUDA device (native/kernels/rows.cu, log_prob.cu, rope.cu, swiglu.cu).
  * Targets are checked on the device: a bad one fails the call after the launch, naming its row.
  */
 public final class CudaRows implements RowKernels {
@@ -18,7 +18,7 @@ public final class CudaRows implements RowKernels {
     static final Kernel RMS_NORM_DX = new Kernel("rms_norm_backward_dx_f32", "iippppp");
     static final Kernel RMS_NORM_DW_PARTIAL = new Kernel("rms_norm_backward_dw_partial_f32", "iiipppp");
     static final Kernel RMS_NORM_DW_ACCUMULATE = new Kernel("rms_norm_backward_dw_accumulate_f32", "iipp");
-    static final Kernel ROPE = new Kernel("rope_f32", "iiiidpipp");
+    static final Kernel ROPE = new Kernel("rope_f32", "iiiidpiiipp");
     static final Kernel SWIGLU = new Kernel("swiglu_f32", "lppp");
     static final Kernel SWIGLU_BACKWARD = new Kernel("swiglu_backward_f32", "lppppp");
     static final Kernel LOG_PROB_PARTIAL = new Kernel("log_prob_partial_f32", "iiipp");
@@ -27,6 +27,13 @@ public final class CudaRows implements RowKernels {
 
     /** Rows per chunk of the RMSNorm weight-gradient partials are chosen so that there are at most this many chunks. */
     static final int MAX_DW_CHUNKS = 128;
+
+    /** Heads one RoPE thread walks at most (rope.cu ROPE_MAX_HEADS_PER_THREAD: registers per head). */
+    static final int ROPE_MAX_HEADS_PER_THREAD = 4;
+    /** RoPE frequencies kept in shared memory (rope.cu ROPE_TABLE_MAX), 8 bytes each. */
+    static final int ROPE_TABLE_MAX = 2048;
+    /** Float4s of each input one SwiGLU thread has in flight (swiglu.cu SWIGLU_UNROLL): the grid is sized by it. */
+    static final int SWIGLU_UNROLL = 4;
 
     private final CudaRuntime rt;
 
@@ -127,17 +134,28 @@ public final class CudaRows implements RowKernels {
     public void rope(int tokens, int heads, int headDim, int rotaryDim, double theta, MemorySegment positions,
                      boolean inverse, MemorySegment x, MemorySegment y) {
         RowArgs.rope(tokens, heads, headDim, rotaryDim, theta, positions, x, y);
-        long work = (long) tokens * heads * (rotaryDim / 2 + headDim - rotaryDim);
-        if (work == 0) return;
-        rt.launch(ROPE, rt.linearGrid(work), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, tokens, heads, headDim, rotaryDim,
-                theta, positions, inverse ? 1 : 0, x, y);
+        int half = rotaryDim / 2, pass = headDim - rotaryDim;
+        if ((long) tokens * heads * (half + pass) == 0) return;
+        // A thread takes `lane` (V pairs or V pass-through entries) of up to ROPE_MAX_HEADS_PER_THREAD heads of one
+        // token; V = 4 (float4 from each half) when every float4 is 16-byte aligned, else 1.
+        boolean vec4 = half % 4 == 0 && pass % 4 == 0 && aligned16(x) && aligned16(y);
+        int v = vec4 ? 4 : 1;
+        int groups = Math.ceilDiv(heads, ROPE_MAX_HEADS_PER_THREAD), headsPerThread = Math.ceilDiv(heads, groups);
+        long items = (long) tokens * groups * (half / v + pass / v);
+        int table = Math.min(half, ROPE_TABLE_MAX) * Double.BYTES;
+        rt.launch(ROPE, rt.linearGrid(items), Dim3.of(CudaRuntime.LINEAR_BLOCK), table, tokens, heads, headDim,
+                rotaryDim, theta, positions, inverse ? 1 : 0, vec4 ? 1 : 0, headsPerThread, x, y);
+    }
+
+    private static boolean aligned16(MemorySegment deviceSegment) {
+        return (deviceSegment.address() & 15) == 0;
     }
 
     @Override
     public void swiglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
         RowArgs.flat("swiglu", n, "gate", gate, "up", up, "out", out);
         if (n == 0) return;
-        rt.launch(SWIGLU, rt.linearGrid(n), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, n, gate, up, out);
+        rt.launch(SWIGLU, swigluGrid(n), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, n, gate, up, out);
     }
 
     @Override
@@ -146,7 +164,12 @@ public final class CudaRows implements RowKernels {
         RowArgs.flat("swigluBackward", n, "gate", gate, "up", up, "dOut", dOut);
         RowArgs.flat("swigluBackward", n, "dGate", dGate, "dUp", dUp, "dOut", dOut);
         if (n == 0) return;
-        rt.launch(SWIGLU_BACKWARD, rt.linearGrid(n), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, n, gate, up, dOut, dGate, dUp);
+        rt.launch(SWIGLU_BACKWARD, swigluGrid(n), Dim3.of(CudaRuntime.LINEAR_BLOCK), 0, n, gate, up, dOut, dGate, dUp);
+    }
+
+    /** One thread per SWIGLU_UNROLL float4s; a view off a 16-byte boundary takes the same grid in grid-stride turns. */
+    private Dim3 swigluGrid(long n) {
+        return rt.linearGrid(Math.ceilDiv(n, 4L * SWIGLU_UNROLL));
     }
 
     private static void logProbSizes(String kernel, int rows, int vocab, MemorySegment logits, MemorySegment targets,

@@ -46,6 +46,14 @@ class EmulatedReverseOrderTest {
     }
 
     @Nested
+    class RopeSwiGlu extends RopeSwiGluContract {
+        @Override
+        CudaRuntime runtime() {
+            return CudaTestRuntimes.emulator();
+        }
+    }
+
+    @Nested
     class TrainingKernels extends TrainingKernelsContract {
         @Override
         CudaRuntime runtime() {
