@@ -27,6 +27,18 @@ __device__ __forceinline__ float4 kc_load4(const float* p) {
 
 __device__ __forceinline__ void kc_store4(float* p, float4 v) {
 #if defined(__CUDACC__)
+    *reinterpret_cast<float4*>(p) = v;
+#else
+    std::memcpy(p, &v, sizeof v);
+#endif
+}
+
+// kc_store4 to GLOBAL memory only, through __stwb (st.global.wb): nvcc split some plain float4 stores into 4- and
+// 8-byte pieces around a precise division's branches (rows-notes.md), the explicit global store keeps one 16-byte
+// STG. Never on shared memory: st.global on a shared-window address faults on a GPU, and the emulator (a memcpy
+// here) cannot tell, so shared-memory tiles keep kc_store4.
+__device__ __forceinline__ void kc_store4_global(float* p, float4 v) {
+#if defined(__CUDACC__)
     __stwb(reinterpret_cast<float4*>(p), v);
 #else
     std::memcpy(p, &v, sizeof v);

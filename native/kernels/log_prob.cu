@@ -160,7 +160,7 @@ extern "C" __global__ void log_prob_gather_backward_f32(int rows, int vocab, con
             long long i = i0 + threadIdx.x;
             if (ignored) {
                 for (int k = 0; k < 4; k++, i += bd)
-                    if (i < n4) kc_store4(db + 4 * i, make_float4(0.0f, 0.0f, 0.0f, 0.0f));
+                    if (i < n4) kc_store4_global(db + 4 * i, make_float4(0.0f, 0.0f, 0.0f, 0.0f));
                 continue;
             }
             float4 v[4];
@@ -174,7 +174,7 @@ extern "C" __global__ void log_prob_gather_backward_f32(int rows, int vocab, con
                 int j = head + 4 * static_cast<int>(q);
                 float4 g = make_float4(lp_grad(v[k].x, l, d, j == t), lp_grad(v[k].y, l, d, j + 1 == t),
                                        lp_grad(v[k].z, l, d, j + 2 == t), lp_grad(v[k].w, l, d, j + 3 == t));
-                kc_store4(db + 4 * q, g);
+                kc_store4_global(db + 4 * q, g);
             }
         }
     }

@@ -35,7 +35,7 @@ __device__ __forceinline__ void rope_load(const float* p, float (&v)[V]) {
 
 template <int V>
 __device__ __forceinline__ void rope_store(float* p, const float (&v)[V]) {
-    if constexpr (V == 4) kc_store4(p, make_float4(v[0], v[1], v[2], v[3]));
+    if constexpr (V == 4) kc_store4_global(p, make_float4(v[0], v[1], v[2], v[3]));
     else {
         KC_UNROLL
         for (int j = 0; j < V; j++) p[j] = v[j];

@@ -102,7 +102,7 @@ extern "C" __global__ void rms_norm_f32(int rows, int dim, const float* x, const
                 int q = lane + 32 * k;
                 if (q < n4) {
                     float4 w = kc_load4(weight + 4 * q);
-                    kc_store4(yr + 4 * q, make_float4(v[k].x * rs * w.x, v[k].y * rs * w.y, v[k].z * rs * w.z,
+                    kc_store4_global(yr + 4 * q, make_float4(v[k].x * rs * w.x, v[k].y * rs * w.y, v[k].z * rs * w.z,
                                                       v[k].w * rs * w.w));
                 }
             }
@@ -173,10 +173,10 @@ extern "C" __global__ void rms_norm_backward_dx_f32(int rows, int dim, const flo
                 w[k] = kc_load4(weight + 4 * (q + 32 * k));
             }
             KC_UNROLL
-            for (int k = 0; k < 4; k++) kc_store4(dxr + 4 * (q + 32 * k), rms_dx4(a[k], b[k], w[k], rs, mean));
+            for (int k = 0; k < 4; k++) kc_store4_global(dxr + 4 * (q + 32 * k), rms_dx4(a[k], b[k], w[k], rs, mean));
         }
         for (; q < n4; q += 32)
-            kc_store4(dxr + 4 * q, rms_dx4(kc_load4(xr + 4 * q), kc_load4(dyr + 4 * q), kc_load4(weight + 4 * q), rs, mean));
+            kc_store4_global(dxr + 4 * q, rms_dx4(kc_load4(xr + 4 * q), kc_load4(dyr + 4 * q), kc_load4(weight + 4 * q), rs, mean));
         for (int j = rest + lane; j < dim; j += 32) dxr[j] = rs * (dyr[j] * weight[j] - xr[j] * rs * mean);
     }
 }

@@ -47,7 +47,7 @@ extern "C" __global__ void swiglu_f32(long long n, const float* gate, const floa
         for (int r = 0; r < SWIGLU_UNROLL; r++) {
             long long v = v0 + r * stride;
             if (v < sp.vecs) {
-                kc_store4(o4 + 4 * v, make_float4(swiglu_value(g[r].x, u[r].x), swiglu_value(g[r].y, u[r].y),
+                kc_store4_global(o4 + 4 * v, make_float4(swiglu_value(g[r].x, u[r].x), swiglu_value(g[r].y, u[r].y),
                                                   swiglu_value(g[r].z, u[r].z), swiglu_value(g[r].w, u[r].w)));
             }
         }
@@ -81,8 +81,8 @@ extern "C" __global__ void swiglu_backward_f32(long long n, const float* gate, c
                 swiglu_grads(g[r].y, u[r].y, d[r].y, dg.y, du.y);
                 swiglu_grads(g[r].z, u[r].z, d[r].z, dg.z, du.z);
                 swiglu_grads(g[r].w, u[r].w, d[r].w, dg.w, du.w);
-                kc_store4(dg4 + 4 * v, dg);
-                kc_store4(du4 + 4 * v, du);
+                kc_store4_global(dg4 + 4 * v, dg);
+                kc_store4_global(du4 + 4 * v, du);
             }
         }
     }
