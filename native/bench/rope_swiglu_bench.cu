@@ -5,15 +5,8 @@
 // median of 30 calls; TB/s counts the bytes a call must move (RowBenchData). Each output is checked against a
 // double-precision CPU reference ("max err": |got - want| / (1e-5 + |want|)) and hashed (FNV-1a over its bytes), so
 // equal hashes in the two builds' tables mean bit-identical results. Build and run: native/bench/run-rope-swiglu-bench.sh.
-#include <cuda_runtime.h>
-
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <random>
-#include <vector>
 
 #ifdef RSB_BASELINE
 #include "baseline/rows.cu"
@@ -23,50 +16,9 @@
 #include "swiglu.cu"
 #endif
 
-#define CK(x)                                                                                       \
-    do {                                                                                            \
-        cudaError_t e = (x);                                                                        \
-        if (e != cudaSuccess) {                                                                     \
-            std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e)); \
-            std::exit(1);                                                                           \
-        }                                                                                           \
-    } while (0)
+#include "bench_util.cuh"
 
 static int sms;
-static void* flush_buf;
-static size_t flush_bytes;
-
-template <class F>
-static double median_ms(F launch) {
-    cudaEvent_t a, b;
-    CK(cudaEventCreate(&a));
-    CK(cudaEventCreate(&b));
-    launch();
-    CK(cudaGetLastError());
-    CK(cudaDeviceSynchronize());
-    std::vector<float> t;
-    for (int i = 0; i < 30; i++) {
-        CK(cudaMemsetAsync(flush_buf, i & 0xff, flush_bytes));
-        CK(cudaEventRecord(a));
-        launch();
-        CK(cudaEventRecord(b));
-        CK(cudaEventSynchronize(b));
-        CK(cudaGetLastError());
-        float ms;
-        CK(cudaEventElapsedTime(&ms, a, b));
-        t.push_back(ms);
-    }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
-}
-
-template <class T>
-static T* upload(const std::vector<T>& h) {
-    T* d;
-    CK(cudaMalloc(&d, h.size() * sizeof(T)));
-    CK(cudaMemcpy(d, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice));
-    return d;
-}
 
 static float* nan_buffer(size_t n) {  // poisoned output: an unwritten element shows as NaN error
     float* d;
@@ -75,22 +27,11 @@ static float* nan_buffer(size_t n) {  // poisoned output: an unwritten element s
     return d;
 }
 
-static std::vector<float> download(const float* d, size_t n) {
-    std::vector<float> h(n);
-    CK(cudaMemcpy(h.data(), d, n * 4, cudaMemcpyDeviceToHost));
-    return h;
-}
-
 static uint64_t fnv(const std::vector<float>& v) {
     uint64_t h = 1469598103934665603ull;
     const unsigned char* p = reinterpret_cast<const unsigned char*>(v.data());
     for (size_t i = 0; i < v.size() * 4; i++) h = (h ^ p[i]) * 1099511628211ull;
     return h;
-}
-
-static double rel(double got, double want) {
-    double e = std::fabs(got - want) / (1e-5 + std::fabs(want));
-    return e == e ? e : INFINITY;
 }
 
 static void report(const char* what, double bytes, double ms, double err, uint64_t hash) {
@@ -131,8 +72,8 @@ static void rope(int tokens, int heads, int d) {
             double a = pos[t] * std::pow(theta, -2.0 * k / d), c = std::cos(a), s = std::sin(a);
             for (int h = 0; h < heads; h++) {
                 size_t b = ((size_t) t * heads + h) * d;
-                err = std::max(err, rel(y[b + k], x[b + k] * c - x[b + d / 2 + k] * s));
-                err = std::max(err, rel(y[b + d / 2 + k], x[b + d / 2 + k] * c + x[b + k] * s));
+                err = std::max(err, rel_err(y[b + k], x[b + k] * c - x[b + d / 2 + k] * s));
+                err = std::max(err, rel_err(y[b + d / 2 + k], x[b + d / 2 + k] * c + x[b + k] * s));
             }
         }
     }
@@ -162,7 +103,7 @@ static void swiglu(long long rows, long long cols) {
     double err = 0;
     for (size_t i = 0; i < n; i++) {
         double x = gate[i], s = 1 / (1 + std::exp(-x));
-        err = std::max(err, rel(o[i], x * s * up[i]));
+        err = std::max(err, rel_err(o[i], x * s * up[i]));
     }
     char name[64];
     std::snprintf(name, sizeof name, "swiglu forward %lldx%lld", rows, cols);
@@ -172,8 +113,8 @@ static void swiglu(long long rows, long long cols) {
     err = 0;
     for (size_t i = 0; i < n; i++) {
         double x = gate[i], s = 1 / (1 + std::exp(-x));
-        err = std::max(err, std::fabs(a[i] - dout[i] * up[i] * s * (1 + x * (1 - s))) / (1e-3 + std::fabs(dout[i] * up[i])));
-        err = std::max(err, std::fabs(b[i] - dout[i] * x * s) / (1e-3 + std::fabs(dout[i] * x)));
+        err = std::max(err, scaled_err(a[i], dout[i] * up[i] * s * (1 + x * (1 - s)), dout[i] * up[i], 1e-3));
+        err = std::max(err, scaled_err(b[i], dout[i] * x * s, dout[i] * x, 1e-3));
     }
     a.insert(a.end(), b.begin(), b.end());
     std::snprintf(name, sizeof name, "swiglu backward %lldx%lld", rows, cols);
@@ -185,8 +126,7 @@ int main() {
     cudaDeviceProp p;
     CK(cudaGetDeviceProperties(&p, 0));
     sms = p.multiProcessorCount;
-    flush_bytes = 2 * (size_t) p.l2CacheSize;
-    CK(cudaMalloc(&flush_buf, flush_bytes));
+    flush_init(2 * (size_t) p.l2CacheSize);
 #ifdef RSB_BASELINE
     std::printf("== baseline kernels on %s (%d SMs, L2 %d MB)\n", p.name, sms, p.l2CacheSize >> 20);
 #else

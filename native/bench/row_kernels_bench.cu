@@ -1,18 +1,12 @@
 // Device-time check of the memory-bound row kernels (rows.cu RMSNorm, log_prob.cu) at the CudaRmsNormBenchmark and
 // CudaLogProbGatherBenchmark shapes, outside the JVM so that one device call can time this checkout's kernels and a
-// baseline copy of them (-DROWK_BASELINE, sources under ROWK_BASELINE_DIR) on the same card. Launch shapes mirror
-// CudaRows.java for each version. CUDA events, the L2 overwritten before each call, median of 30 calls; TB/s counts
-// the bytes a call must move (RowBenchData). Results are checked against a double-precision CPU reference: "max err"
-// is |got - want| / (floor + |want|), the floor 1e-5 for the forward outputs and 1e-3 for the gradients.
+// baseline copy of them (-DROWK_BASELINE: native/bench/baseline/rows.cu and log_prob.cu) on the same card. Launch
+// shapes mirror CudaRows.java for each version. CUDA events, the L2 overwritten before each call, median of 30 calls;
+// TB/s counts the bytes a call must move (RowBenchData). Results are checked against a double-precision CPU reference: "max err"
+// is |got - want| / (floor + |want|), the floor 1e-5 for the forward outputs and 1e-3 for the gradients (dx scaled by
+// |rstd dy w| instead of |want|); a NaN output shows as inf.
 // Build and run: native/bench/run-row-bench.sh.
-#include <cuda_runtime.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <random>
-#include <vector>
 
 #ifdef ROWK_BASELINE
 #include "baseline/rows.cu"
@@ -22,63 +16,15 @@
 #include "log_prob.cu"
 #endif
 
-#define CK(x)                                                                                   \
-    do {                                                                                        \
-        cudaError_t e = (x);                                                                    \
-        if (e != cudaSuccess) {                                                                 \
-            std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e)); \
-            std::exit(1);                                                                       \
-        }                                                                                       \
-    } while (0)
+#include "bench_util.cuh"
 
 static int sms;
-static void* flush_buf;
-static size_t flush_bytes;
 
 static int row_block(long cols) { return (int) std::min(256L, std::max(32L, (cols + 31) / 32 * 32)); }
-
-template <class F>
-static double median_ms(F launch) {
-    cudaEvent_t a, b;
-    CK(cudaEventCreate(&a));
-    CK(cudaEventCreate(&b));
-    launch();
-    CK(cudaGetLastError());
-    CK(cudaDeviceSynchronize());
-    std::vector<float> t;
-    for (int i = 0; i < 30; i++) {
-        CK(cudaMemsetAsync(flush_buf, i & 0xff, flush_bytes));
-        CK(cudaEventRecord(a));
-        launch();
-        CK(cudaEventRecord(b));
-        CK(cudaEventSynchronize(b));
-        CK(cudaGetLastError());
-        float ms;
-        CK(cudaEventElapsedTime(&ms, a, b));
-        t.push_back(ms);
-    }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
-}
-
-static float* upload(const std::vector<float>& h) {
-    float* d;
-    CK(cudaMalloc(&d, h.size() * 4));
-    CK(cudaMemcpy(d, h.data(), h.size() * 4, cudaMemcpyHostToDevice));
-    return d;
-}
-
-static std::vector<float> download(const float* d, size_t n) {
-    std::vector<float> h(n);
-    CK(cudaMemcpy(h.data(), d, n * 4, cudaMemcpyDeviceToHost));
-    return h;
-}
 
 static void report(const char* what, double bytes, double ms, double err) {
     std::printf("%-34s %9.4f ms %6.2f TB/s  max err %.2e\n", what, ms, bytes / (ms * 1e-3) / 1e12, err);
 }
-
-static double rel(double got, double want) { return std::fabs(got - want) / (1e-5 + std::fabs(want)); }
 
 static void rms(int rows, int dim) {
     std::mt19937 g(dim);
@@ -103,8 +49,9 @@ static void rms(int rows, int dim) {
         double ss = 0;
         for (int j = 0; j < dim; j++) ss += (double) x[(size_t) r * dim + j] * x[(size_t) r * dim + j];
         double want = 1.0 / std::sqrt(ss / dim + 1e-6);
-        err = std::max(err, rel(rs[r], want));
-        for (int j = 0; j < dim; j++) err = std::max(err, rel(y[(size_t) r * dim + j], x[(size_t) r * dim + j] * want * w[j]));
+        err = std::max(err, rel_err(rs[r], want));
+        for (int j = 0; j < dim; j++)
+            err = std::max(err, rel_err(y[(size_t) r * dim + j], x[(size_t) r * dim + j] * want * w[j]));
     }
     char name[64];
     std::snprintf(name, sizeof name, "rmsNorm %dx%d", rows, dim);
@@ -117,7 +64,9 @@ static void rms(int rows, int dim) {
         double s = rs[r], dot = 0;
         for (int j = 0; j < dim; j++) dot += (double) dy[b + j] * w[j] * x[b + j] * s;
         double mean = dot / dim;
-        for (int j = 0; j < dim; j++) err = std::max(err, std::fabs(got[b + j] - s * (dy[b + j] * w[j] - x[b + j] * s * mean)) / (1e-3 + std::fabs(s * dy[b + j] * w[j])));
+        for (int j = 0; j < dim; j++)
+            err = std::max(err, scaled_err(got[b + j], s * (dy[b + j] * w[j] - x[b + j] * s * mean),
+                                           s * dy[b + j] * w[j], 1e-3));
     }
     std::snprintf(name, sizeof name, "rmsNormBackward dx %dx%d", rows, dim);
     report(name, 4.0 * (3.0 * rows * dim + dim + rows), ms, err);
@@ -180,8 +129,8 @@ static void log_prob(int rows, int vocab) {
         double s = 0;
         for (int j = 0; j < vocab; j++) s += std::exp((double) row[j] - m);
         lse_ref[r] = m + std::log(s);
-        err = std::max(err, rel(lse[r], lse_ref[r]));
-        err = std::max(err, rel(lp[r], t[r] == -100 ? 0.0 : row[t[r]] - lse_ref[r]));
+        err = std::max(err, rel_err(lse[r], lse_ref[r]));
+        err = std::max(err, rel_err(lp[r], t[r] == -100 ? 0.0 : row[t[r]] - lse_ref[r]));
     }
     char name[64];
     std::snprintf(name, sizeof name, "logProbGather forward %dx%d", rows, vocab);
@@ -193,7 +142,7 @@ static void log_prob(int rows, int vocab) {
         for (int j = 0; j < vocab; j++) {
             size_t i = (size_t) r * vocab + j;
             double want = t[r] == -100 ? 0.0 : dlogp[r] * ((j == t[r] ? 1.0 : 0.0) - std::exp((double) x[i] - lse[r]));
-            err = std::max(err, std::fabs(grad[i] - want) / (1e-3 + std::fabs(want)));
+            err = std::max(err, rel_err(grad[i], want, 1e-3));
         }
     }
     std::snprintf(name, sizeof name, "logProbGather backward %dx%d", rows, vocab);
@@ -208,8 +157,7 @@ int main() {
     cudaDeviceProp p;
     CK(cudaGetDeviceProperties(&p, 0));
     sms = p.multiProcessorCount;
-    flush_bytes = 2 * (size_t) p.l2CacheSize;
-    CK(cudaMalloc(&flush_buf, flush_bytes));
+    flush_init(2 * (size_t) p.l2CacheSize);
 #ifdef ROWK_BASELINE
     std::printf("== baseline kernels on %s (%d SMs, L2 %d MB)\n", p.name, sms, p.l2CacheSize >> 20);
 #else

@@ -1,33 +1,21 @@
-// Device check of native/kernels/gemm.cu, run on a GPU host (native/gemm-bench/run.sh): each tile instance against an
-// fp64 reference GEMM on the device (every transpose, odd shapes, padded and misaligned strides, batches with a
-// broadcast operand, beta != 0, padding left untouched), a bit-for-bit repeat, then device time (CUDA events, L2
-// flushed, median of 15) of ours, the previous kernel (old_gemm.cu, when given) and cuBLAS fp32 on the engine's shapes.
-// Build: nvcc -O3 -arch=sm_90 -std=c++17 -I native/kernels gemm_bench.cu -lcublas
+// Device check of native/kernels/gemm.cu, run on a GPU host (native/bench/run-gemm-bench.sh): each tile instance
+// against an fp64 reference GEMM on the device (every transpose, odd shapes, padded and misaligned strides, batches
+// with a broadcast operand, beta != 0, padding left untouched), a bit-for-bit repeat, then device time (CUDA events,
+// L2 flushed, median of 15) of ours, the previous kernel (-DWITH_OLD: native/bench/baseline/gemm.cu) and cuBLAS fp32
+// on the engine's shapes.
+// Build: nvcc -O3 -arch=sm_90 -std=c++17 -I native/kernels native/bench/gemm_bench.cu -lcublas
 #include "gemm.cu"
 #ifdef WITH_OLD
 namespace old {
-#include "old_gemm.cu"
+#include "baseline/gemm.cu"
 }
 #endif
+#include "bench_util.cuh"
 
 #include <cublas_v2.h>
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <random>
-#include <vector>
-
-#define CK(x)                                                                                     \
-    do {                                                                                          \
-        cudaError_t e_ = (x);                                                                     \
-        if (e_ != cudaSuccess) {                                                                  \
-            std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_)); \
-            std::exit(2);                                                                         \
-        }                                                                                         \
-    } while (0)
 
 // C = alpha op(A) op(B) + beta C in double, one thread per element (beta == 0 ignores C).
 __global__ void ref_gemm(int ta, int tb, int m, int n, int k, double alpha, const float* a, long long sa, int lda,
@@ -80,14 +68,6 @@ static std::vector<float> randoms(size_t n, unsigned seed) {
     std::vector<float> v(n);
     for (auto& x : v) x = d(g);
     return v;
-}
-
-template <class T>
-static T* upload(const std::vector<T>& v) {
-    T* p;
-    CK(cudaMalloc(&p, std::max<size_t>(1, v.size()) * sizeof(T)));
-    CK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-    return p;
 }
 
 struct Case {
@@ -145,28 +125,10 @@ static void check(Impl impl, const Case& t, unsigned seed) {
     cudaFree(a), cudaFree(b), cudaFree(c), cudaFree(c0), cudaFree(ref);
 }
 
-// Median device milliseconds of one call, L2 flushed before each (a 256 MB memset).
-static double timeit(Impl impl, int ta, int tb, int m, int n, int k, const float* a, const float* b, float* c,
-                     void* flush, size_t flushBytes) {
+// Median device milliseconds of one call, L2 flushed before each (a 256 MB memset), after 3 warm-ups.
+static double timeit(Impl impl, int ta, int tb, int m, int n, int k, const float* a, const float* b, float* c) {
     int lda = ta ? m : k, ldb = tb ? k : n;
-    cudaEvent_t e0, e1;
-    CK(cudaEventCreate(&e0));
-    CK(cudaEventCreate(&e1));
-    for (int w = 0; w < 3; w++) launch(impl, 1, ta, tb, m, n, k, 1.f, a, 0, lda, b, 0, ldb, 0.f, c, 0, n);
-    std::vector<double> ms;
-    for (int r = 0; r < 15; r++) {
-        CK(cudaMemsetAsync(flush, r, flushBytes));
-        CK(cudaEventRecord(e0));
-        launch(impl, 1, ta, tb, m, n, k, 1.f, a, 0, lda, b, 0, ldb, 0.f, c, 0, n);
-        CK(cudaEventRecord(e1));
-        CK(cudaEventSynchronize(e1));
-        float x;
-        CK(cudaEventElapsedTime(&x, e0, e1));
-        ms.push_back(x);
-    }
-    std::sort(ms.begin(), ms.end());
-    cudaEventDestroy(e0), cudaEventDestroy(e1);
-    return ms[ms.size() / 2];
+    return median_ms([&] { launch(impl, 1, ta, tb, m, n, k, 1.f, a, 0, lda, b, 0, ldb, 0.f, c, 0, n); }, 15, 3);
 }
 
 int main(int argc, char** argv) {
@@ -218,9 +180,7 @@ int main(int argc, char** argv) {
     }
     std::printf("correctness: %d failure(s)\n", failures);
 
-    size_t flushBytes = 256u << 20;
-    void* flush;
-    CK(cudaMalloc(&flush, flushBytes));
+    flush_init(256u << 20);
     struct Shape { int m, n, k, ta, tb; const char* name; };
     Shape bench[] = {{1024, 1024, 1024, 0, 0, "1024^3"},        {4096, 4096, 4096, 0, 0, "4096^3"},
                      {4096, 896, 896, 0, 1, "4096x896x896/NT"},  {4096, 128, 896, 0, 1, "4096x128x896/NT"},
@@ -239,7 +199,7 @@ int main(int argc, char** argv) {
 #ifndef WITH_OLD
             if (impl == OLD) { std::printf(" %12s", "-"); continue; }
 #endif
-            double ms = timeit(impl, s.ta, s.tb, s.m, s.n, s.k, a, b, c, flush, flushBytes);
+            double ms = timeit(impl, s.ta, s.tb, s.m, s.n, s.k, a, b, c);
             std::printf(" %12.1f", 2.0 * s.m * s.n * s.k / (ms * 1e-3) / 1e12);
         }
         std::printf("\n");
