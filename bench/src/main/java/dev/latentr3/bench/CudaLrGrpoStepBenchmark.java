@@ -3,7 +3,6 @@ package dev.latentr3.bench;
 import dev.latentr3.engine.DefaultDevice;
 import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Tensor;
-import dev.latentr3.engine.memory.DeviceMemory;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.optim.AdamW;
 import dev.latentr3.engine.random.Rng;
@@ -81,8 +80,7 @@ public class CudaLrGrpoStepBenchmark {
             groups = TrainShapes.rlGroups(config.vocabSize());
             eps = step.drawNoise(groups.size(), Rng.seeded(2));
         }
-        DeviceMemory.synchronize(device);
-        DeviceMemory.resetPeak(device); // the steps' peak, not the initialisation's (which holds two copies of the weights)
+        CudaTrainBench.measureFromHere(device);
     }
 
     /** One micro-step; returns the loss so the work cannot be optimized away. */
@@ -93,8 +91,7 @@ public class CudaLrGrpoStepBenchmark {
             optimizer.zeroGrad();
             loss = step.run(groups, eps).loss();
         }
-        DeviceMemory.synchronize(device);
-        peak.record(device);
+        peak.afterStep(device);
         return loss;
     }
 }

@@ -46,6 +46,15 @@ public final class CudaTrainBench {
     }
 
     /**
+     * Ends a benchmark's setup: waits for its device work and resets the peak, so that the peak is the steps', not the
+     * initialisation's (which holds two copies of the weights).
+     */
+    static void measureFromHere(Device device) {
+        DeviceMemory.synchronize(device);
+        DeviceMemory.resetPeak(device);
+    }
+
+    /**
      * Peak device memory, as a JMH auxiliary counter: the allocator's peak of live bytes (whole blocks of its size
      * classes, so a little above the bytes asked for) since the benchmark reset it after setup, in MiB. The report
      * puts the highest iteration's value into the row's note.
@@ -60,8 +69,9 @@ public final class CudaTrainBench {
             peakDeviceMiB = 0;
         }
 
-        /** Records the device's peak so far (call after a step). */
-        void record(Device device) {
+        /** Ends a step: waits for its device work (so none leaks out of the timed call), then records the peak. */
+        void afterStep(Device device) {
+            DeviceMemory.synchronize(device);
             peakDeviceMiB = Math.max(peakDeviceMiB, DeviceMemory.stats(device).peakLiveBytes() / MIB);
         }
     }

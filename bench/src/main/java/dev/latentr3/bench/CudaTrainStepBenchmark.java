@@ -3,10 +3,8 @@ package dev.latentr3.bench;
 import dev.latentr3.engine.DefaultDevice;
 import dev.latentr3.engine.Device;
 import dev.latentr3.engine.Tensor;
-import dev.latentr3.engine.memory.DeviceMemory;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.optim.AdamW;
-import dev.latentr3.engine.optim.GradClip;
 import dev.latentr3.engine.random.Rng;
 import dev.latentr3.model.qwen2.Qwen2ForCausalLM;
 import dev.latentr3.model.qwen2.Qwen2Init;
@@ -74,8 +72,7 @@ public class CudaTrainStepBenchmark {
             optimizer = new AdamW(parameters, AdamW.Hyper.defaults().withWeightDecay(0.01), AdamW.MATRICES_ONLY);
             batch = TrainShapes.sftBatch(llm.config().vocabSize());
         }
-        DeviceMemory.synchronize(device);
-        DeviceMemory.resetPeak(device); // the steps' peak, not the initialisation's (which holds two copies of the weights)
+        CudaTrainBench.measureFromHere(device);
     }
 
     /** One step; returns the loss so the work cannot be optimized away. */
@@ -83,15 +80,9 @@ public class CudaTrainStepBenchmark {
     public float step(CudaTrainBench.PeakMemory peak) {
         float value;
         try (var on = DefaultDevice.use(device); TensorScope scope = TensorScope.open()) {
-            optimizer.zeroGrad();
-            Tensor loss = network.loss(batch);
-            value = loss.item();
-            loss.backward();
-            GradClip.clipGlobalNorm(parameters.values(), 1.0);
-            optimizer.step(1e-4);
+            value = TrainStepBenchmark.sftStep(network, parameters.values(), optimizer, batch);
         }
-        DeviceMemory.synchronize(device);
-        peak.record(device);
+        peak.afterStep(device);
         return value;
     }
 }

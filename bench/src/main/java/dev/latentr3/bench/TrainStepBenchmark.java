@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.Collection;
 import java.util.SequencedMap;
 import java.util.concurrent.TimeUnit;
 
@@ -63,13 +64,18 @@ public class TrainStepBenchmark {
     @Benchmark
     public float step() {
         try (TensorScope scope = TensorScope.open()) {
-            optimizer.zeroGrad();
-            Tensor loss = network.loss(batch);
-            float value = loss.item();
-            loss.backward();
-            GradClip.clipGlobalNorm(parameters.values(), 1.0);
-            optimizer.step(1e-4);
-            return value;
+            return sftStep(network, parameters.values(), optimizer, batch);
         }
+    }
+
+    /** The step both SFT benchmarks time (this one and {@link CudaTrainStepBenchmark}), inside the caller's scope. */
+    static float sftStep(SftNetwork network, Collection<Tensor> parameters, AdamW optimizer, SftBatch batch) {
+        optimizer.zeroGrad();
+        Tensor loss = network.loss(batch);
+        float value = loss.item();
+        loss.backward();
+        GradClip.clipGlobalNorm(parameters, 1.0);
+        optimizer.step(1e-4);
+        return value;
     }
 }

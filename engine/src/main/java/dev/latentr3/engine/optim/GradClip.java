@@ -79,7 +79,6 @@ public final class GradClip {
      * which is what training logs report (NaN or infinite when a gradient holds one; an infinite norm scales by 0).
      */
     public static double clipGlobalNorm(Iterable<Tensor> params, double maxNorm) {
-        requirePositive(maxNorm);
         return clip(measure(params), maxNorm);
     }
 

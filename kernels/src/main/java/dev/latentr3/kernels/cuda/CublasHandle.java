@@ -166,6 +166,13 @@ public final class CublasHandle {
                                   MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
         CublasArgs.columnMajor("CublasHandle.gemm", new CublasArgs.Shape(1, transA, transB, m, n, k, a, lda, 0, b, ldb,
                 0, c, ldc, 0, p));
+        gemmChecked(p, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** {@link #gemm} once its arguments have been checked (column-major, or row-major by {@link #gemmRowMajor}). */
+    private synchronized void gemmChecked(Precision p, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                          MemorySegment a, int lda, MemorySegment b, int ldb, float beta,
+                                          MemorySegment c, int ldc) {
         rt.makeCurrent();
         setScalars(alpha, beta);
         cublas.check(cublas.cublasGemmEx(handle, op(transA), op(transB), m, n, k, alphaBeta.asSlice(0, 4), raw(a),
@@ -180,6 +187,15 @@ public final class CublasHandle {
                                                 int ldc, long strideC) {
         CublasArgs.columnMajor("CublasHandle.gemmStridedBatched", new CublasArgs.Shape(batch, transA, transB, m, n, k,
                 a, lda, strideA, b, ldb, strideB, c, ldc, strideC, p));
+        gemmStridedBatchedChecked(p, batch, transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c,
+                ldc, strideC);
+    }
+
+    /** {@link #gemmStridedBatched} once its arguments have been checked. */
+    private synchronized void gemmStridedBatchedChecked(Precision p, int batch, boolean transA, boolean transB, int m,
+                                                        int n, int k, float alpha, MemorySegment a, int lda,
+                                                        long strideA, MemorySegment b, int ldb, long strideB, float beta,
+                                                        MemorySegment c, int ldc, long strideC) {
         rt.makeCurrent();
         setScalars(alpha, beta);
         cublas.check(cublas.cublasGemmStridedBatchedEx(handle, op(transA), op(transB), m, n, k, alphaBeta.asSlice(0, 4),
@@ -207,7 +223,8 @@ public final class CublasHandle {
                              MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
         CublasArgs.rowMajor("CublasHandle.gemmRowMajor", new CublasArgs.Shape(1, transA, transB, m, n, k, a, lda, 0, b,
                 ldb, 0, c, ldc, 0, p));
-        gemm(p, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), a, Math.max(1, lda), beta, c, Math.max(1, ldc));
+        // Checked once, here: the swapped column-major call below holds the same bounds.
+        gemmChecked(p, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), a, Math.max(1, lda), beta, c, Math.max(1, ldc));
     }
 
     /** {@link #gemmRowMajor} for {@code batch} matrices at element strides (0 broadcasts A or B). */
@@ -216,8 +233,8 @@ public final class CublasHandle {
                                            long strideB, float beta, MemorySegment c, int ldc, long strideC) {
         CublasArgs.rowMajor("CublasHandle.gemmStridedBatchedRowMajor", new CublasArgs.Shape(batch, transA, transB, m, n,
                 k, a, lda, strideA, b, ldb, strideB, c, ldc, strideC, p));
-        gemmStridedBatched(p, batch, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), strideB, a, Math.max(1, lda),
-                strideA, beta, c, Math.max(1, ldc), strideC);
+        gemmStridedBatchedChecked(p, batch, transB, transA, n, m, k, alpha, b, Math.max(1, ldb), strideB, a,
+                Math.max(1, lda), strideA, beta, c, Math.max(1, ldc), strideC);
     }
 
     // Host pointer mode: cuBLAS reads alpha and beta before the call returns, so one cell pair can be reused.
