@@ -3,8 +3,8 @@
 # tests tagged "gpu" (JUnit console launcher), optionally the emulator tests, and the CUDA benchmarks (the bench
 # report's CUDA rows), all written into one output folder. Without a GPU the GPU tests are reported as skipped with
 # the reason and the benchmark rows as "not run: no CUDA device (...)"; neither is a failure.
-# Usage: run-gpu-suite.sh [--out DIR] [--emulator] [--no-bench] [--quick | --one-fork | --full] [--only REGEX]
-#                         [--bench-seconds N]
+# Usage: run-gpu-suite.sh [--out DIR] [--emulator] [--no-bench] [--no-tests] [--quick | --one-fork | --full] [--only REGEX]
+#                         [--bench-seconds N] [--resume CSV]
 #   --out DIR     the results folder (default: $OUT when set, as on the device tool, else ./gpu-suite-results)
 #   --emulator    also run the CUDA emulator tests (classes named Emulated*, EmulatorTest) on this machine's CPU
 #   --no-bench    tests only
@@ -17,6 +17,9 @@
 #   --only REGEX  the report rows to run (default '^CUDA_', every GPU row; e.g. '^CUDA_GEMM')
 #   --bench-seconds N  stop the report after N seconds; it is rewritten after every row, so what was measured by
 #                 then stays, marked partial
+#   --resume CSV  continue the report CSV a stopped run left (copied into this results folder first; same commit and
+#                 mode): its rows are kept, the others run (the tests run again too; add --no-tests to skip them)
+#   --no-tests    skip the GPU-tagged tests
 # The PyTorch sides (bench/torch/gpu_ops.py, carried in the bundle) run under the first python3 that imports torch.
 # Results (8 files, at most two folders deep): summary.txt, environment.txt, tests-gpu.txt,
 # junit-gpu/TEST-junit-jupiter.xml, bench.txt, bench/<machine>-<date>.md and .csv, logs.tgz (the report's JMH and
@@ -30,6 +33,8 @@ bench=1
 mode=(--device-mode)
 only='^CUDA_'
 bench_seconds=0
+resume=""
+tests=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -40,7 +45,9 @@ while [ $# -gt 0 ]; do
     --full) mode=(); shift ;;
     --bench-seconds) bench_seconds="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    *) echo "run-gpu-suite.sh: unknown argument '$1' (expected --out DIR, --emulator, --no-bench, --quick, --one-fork, --full, --only REGEX, --bench-seconds N)" >&2; exit 2 ;;
+    --resume) resume="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+    --no-tests) tests=0; shift ;;
+    *) echo "run-gpu-suite.sh: unknown argument '$1' (expected --out DIR, --emulator, --no-bench, --no-tests, --quick, --one-fork, --full, --only REGEX, --bench-seconds N, --resume CSV)" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$out"
@@ -75,11 +82,13 @@ junit() {  # junit LOG REPORTS-DIR [launcher options...]
   [ $rc -ne 0 ] && status=1
   note "$(basename "$log"): exit $rc; $(grep -E '^\[ *[0-9]+ tests (successful|failed|skipped|aborted) *\]' "$log" | tr -s ' ' | paste -sd';' -)"
 }
-junit "$out/tests-gpu.txt" "$out/junit-gpu" --include-tag gpu
-# Only the Jupiter engine runs tests here; the suite and vintage engines' empty reports would crowd $OUT's 8 files.
-rm -f "$out"/junit-gpu/TEST-junit-platform-suite.xml "$out"/junit-gpu/TEST-junit-vintage.xml
-# Why tests were skipped: a failed assumption (no GPU, no cuBLAS) aborts a test with the reason on its tree line.
-grep -oE 'Assumption failed: .*' "$out/tests-gpu.txt" | sort | uniq -c | sed 's/^ */  skipped: /' | tee -a "$summary"
+if [ "$tests" = 1 ]; then
+  junit "$out/tests-gpu.txt" "$out/junit-gpu" --include-tag gpu
+  # Only the Jupiter engine runs tests here; the suite and vintage engines' empty reports would crowd $OUT's 8 files.
+  rm -f "$out"/junit-gpu/TEST-junit-platform-suite.xml "$out"/junit-gpu/TEST-junit-vintage.xml
+  # Why tests were skipped: a failed assumption (no GPU, no cuBLAS) aborts a test with the reason on its tree line.
+  grep -oE 'Assumption failed: .*' "$out/tests-gpu.txt" | sort | uniq -c | sed 's/^ */  skipped: /' | tee -a "$summary"
+fi
 if [ "$emulator" = 1 ]; then
   junit "$out/tests-emulator.txt" "" --exclude-tag gpu --include-classname '.*(Emulated|Emulator)[A-Za-z]*Test'
 fi
@@ -89,8 +98,14 @@ if [ "$bench" = 1 ]; then
   # why it did not run, and nothing is measured. Its PyTorch scripts are found under this folder (bench/torch/).
   limit=()
   [ "$bench_seconds" != 0 ] && limit=(timeout "$bench_seconds")
+  resume_flag=()
+  if [ -n "$resume" ]; then
+    mkdir -p "$out/bench"
+    [ "$resume" -ef "$out/bench/$(basename "$resume")" ] || cp "$resume" "$out/bench/" || exit 2
+    resume_flag=(--resume)
+  fi
   "${limit[@]}" "$java" "${flags[@]}" -Dlatentr3.bench.root="$here" -cp "$here/benchmarks.jar" dev.latentr3.bench.report.BenchReport \
-    "${mode[@]}" --only "$only" --out "$out/bench" > "$out/bench.txt" 2>&1
+    "${mode[@]}" --only "$only" --out "$out/bench" "${resume_flag[@]}" > "$out/bench.txt" 2>&1
   note "bench.txt: exit $?; report $(ls "$out"/bench/*.md 2>/dev/null | xargs -r -n1 basename | paste -sd' ' -)"
   # The JMH and script logs of every side, as one file (the results folder holds at most 8).
   logs="$(sed -n 's/^JMH logs: //p' "$out/bench.txt" | head -n1)"

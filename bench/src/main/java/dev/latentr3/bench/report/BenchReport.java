@@ -33,11 +33,13 @@ import java.util.regex.Pattern;
 
 /**
  * The side-by-side performance report: {@code ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX]
- * [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through
+ * [--out DIR] [--resume] [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through
  * JMH, ours then the reference for each row (so both see the same machine load), converts each iteration's time to
  * the row's unit, and writes {@code <out>/[<gpu>-]<machine>-<date>.md} and {@code .csv} (rewritten after every row, marked partial until the last). A side that several rows share (our
  * cuBLAS fp32 GEMM, against our kernel and against PyTorch) is measured once and its figures reused. JMH's own output
- * goes to one log per benchmark in a temporary folder, named when a benchmark fails.
+ * goes to one log per benchmark in a temporary folder, named when a benchmark fails. {@code --resume} continues the
+ * report of the same name in {@code --out} that a stopped run left (same commit and mode): the rows it measured are
+ * kept, the others are run.
  */
 public final class BenchReport {
     private BenchReport() {}
@@ -57,6 +59,7 @@ public final class BenchReport {
         Pattern only = null;
         Path out = Path.of("bench", "results");
         boolean dryRun = false;
+        boolean resume = false;
         Integer cores = null;
         Double ghz = null;
         Integer fmaUnits = null;
@@ -68,6 +71,7 @@ public final class BenchReport {
                 case "--only" -> only = Pattern.compile(value(args, ++i, "--only"));
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--dry-run" -> dryRun = true;
+                case "--resume" -> resume = true;
                 case "--cores" -> cores = Integer.parseInt(value(args, ++i, "--cores"));
                 case "--ghz" -> ghz = Double.parseDouble(value(args, ++i, "--ghz"));
                 case "--fma-units" -> fmaUnits = Integer.parseInt(value(args, ++i, "--fma-units"));
@@ -79,8 +83,18 @@ public final class BenchReport {
         if (plan.isEmpty()) usage("--only " + only + " matches no row");
 
         Machine machine = Machine.detect(cores, ghz, fmaUnits);
+        String gpu = gpuNote();
+        String gpuSlug = gpuSlug(plan);
+        LocalDate date = LocalDate.now();
+        Map<Comparison, RowResult> resumed = Map.of();
+        if (resume) {
+            Path previous = out.resolve(new Report(machine, date, mode, List.of(), gpu, gpuSlug, plan.size()).fileStem() + ".csv");
+            if (!Files.isRegularFile(previous)) usage("--resume: no report to resume at " + previous);
+            resumed = ReportResume.read(previous, plan, mode, machine.commit());
+            System.out.printf(Locale.ROOT, "resuming %s: %d of %d rows already measured%n", previous, resumed.size(), plan.size());
+        }
         Set<Side> unique = new LinkedHashSet<>();
-        for (Comparison c : plan) unique.addAll(sides(c));
+        for (Comparison c : plan) if (!resumed.containsKey(c)) unique.addAll(sides(c));
         int benchmarks = unique.size();
         double seconds = 0;
         for (Side b : unique) seconds += estimateSeconds(b, mode);
@@ -111,10 +125,17 @@ public final class BenchReport {
         // share runs once.
         Map<Measured, Outcome> measured = new HashMap<>();
         int done = 0;
-        String gpu = gpuNote();
-        String gpuSlug = gpuSlug(plan);
-        LocalDate date = LocalDate.now();
         for (Comparison c : plan) {
+            RowResult previous = resumed.get(c);
+            if (previous != null) {
+                // Its sides count as measured, so a later row sharing one reuses it as in an uninterrupted run.
+                if (previous.ours().ran()) measured.putIfAbsent(new Measured(c.ours(), c.workPerCall()), previous.ours());
+                if (c.reference() != null && previous.reference().ran()) {
+                    measured.putIfAbsent(new Measured(c.reference(), c.workPerCall()), previous.reference());
+                }
+                results.add(previous);
+                continue;
+            }
             Outcome ours = c.skipOurs() != null ? Outcome.notRun(c.skipOurs(), c.ours().command(mode.jmhFlags()))
                     : measured.get(new Measured(c.ours(), c.workPerCall()));
             if (ours == null) {
@@ -286,7 +307,7 @@ public final class BenchReport {
 
     private static void usage(String problem) {
         System.err.println("bench report: " + problem);
-        System.err.println("usage: ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX] [--out DIR] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
+        System.err.println("usage: ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX] [--out DIR] [--resume] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
         System.exit(2);
     }
 }

@@ -14,7 +14,7 @@ public final class ReportWriter {
     private ReportWriter() {}
 
     static final String CSV_HEADER = "section,row,side,benchmark,unit,median,p25,p75,min,max,samples,"
-            + "ratio_ours_to_reference,percent_of_peak,status,command,machine,date,commit,jdk,os,threads,mode";
+            + "ratio_ours_to_reference,percent_of_peak,status,command,note,machine,date,commit,jdk,os,threads,mode";
 
     /** Writes {@code <stem>.md} and {@code <stem>.csv} into {@code dir}; returns their paths (md first). */
     public static List<Path> write(Path dir, Report report) throws IOException {
@@ -151,7 +151,7 @@ public final class ReportWriter {
             side(b, c, "ours", c.ours(), x.ours(), x.ratio(), peak, tail);
             side(b, c, "reference", c.reference(), x.reference(), x.ratio(), peak, tail);
         }
-        List<String> gpu = new ArrayList<>(List.of("GPU", "", "", "", "", "", "", "", "", "", "", "", "", r.gpu(), ""));
+        List<String> gpu = new ArrayList<>(List.of("GPU", "", "", "", "", "", "", "", "", "", "", "", "", r.gpu(), "", ""));
         gpu.addAll(tail);
         line(b, gpu);
         return b.toString();
@@ -175,6 +175,7 @@ public final class ReportWriter {
         f.add(s != null && c.section().peakApplies && peak > 0 ? String.format(Locale.ROOT, "%.2f", 100 * s.median() / peak) : "");
         f.add(o.ran() ? "ok" : o.notRun());
         f.add(o.command() == null ? "" : o.command());
+        f.add(o.note() == null ? "" : o.note());
         f.addAll(tail);
         line(b, f);
     }

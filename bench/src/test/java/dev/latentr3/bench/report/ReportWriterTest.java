@@ -19,7 +19,7 @@ class ReportWriterTest {
     private static final Machine MACHINE = new Machine("AMD EPYC", 2, 2.5, "test", false, 16, 2, "assumed", 2, "Eclipse Adoptium 25", "Linux 6 amd64", "abc1234");
 
     /** Two GEMM rows (one with OpenBLAS missing) and an element-wise row, with hand-picked spreads. */
-    private static Report report(RunMode mode) {
+    static Report report(RunMode mode) {
         BenchRun fast = new BenchRun("GemmBenchmark.fastGemm", Map.of("shape", "512x512x512"));
         BenchRun blas = new BenchRun("GemmBenchmark.openBlas", Map.of("shape", "512x512x512"));
         Comparison both = new Comparison(Section.GEMM, "512x512x512", fast, blas, 2.0 * 512 * 512 * 512, null, null);

@@ -9,7 +9,7 @@ import java.util.List;
  * Records end with CRLF or LF; line breaks inside quoted fields belong to the field. Anything else — a quote in a bare
  * field, text after a closing quote, a lone CR, an unterminated quote — is a problem naming the line and column.
  */
-final class CsvParser {
+public final class CsvParser {
     /** One record and the line it starts on (1-based; a quoted line break makes a record span several lines). */
     record Row(long line, List<String> fields) {}
 
@@ -24,6 +24,17 @@ final class CsvParser {
         this.text = text;
         this.file = file;
         this.problems = problems;
+    }
+
+    /**
+     * All records of a file that must be well-formed throughout (the project's own outputs, read back): the fields of
+     * each record, or a {@link DataFileException} listing every malformed record by line and column.
+     */
+    public static List<List<String>> parseStrict(String text, String file) {
+        DataProblems problems = new DataProblems("cannot read " + file);
+        List<Row> rows = parse(text, file, problems);
+        problems.throwIfAny();
+        return rows.stream().map(Row::fields).toList();
     }
 
     /** All records; malformed records are reported to {@code problems} and left out. */
