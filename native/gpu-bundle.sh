@@ -111,9 +111,14 @@ done
 modules="$(echo "$modules" | tr ',' '\n' | sort -u | paste -sd, -)"
 echo "gpu-bundle.sh: jlink --add-modules $modules" >&2
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --output "$stage/jre"
+# The commit the bundle's classes come from, in the bench report's form: run-gpu-suite.sh hands it to the report,
+# whose own `git` would read whatever checkout the bundle happens to be unpacked in (or none).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD 2>/dev/null || commit="$commit+uncommitted"
 {
   echo "latentr3 GPU bundle"
-  echo "built: $(date -u +%Y-%m-%dT%H:%MZ) from commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "built: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "commit: $commit"
   echo "runtime: $("$stage/jre/bin/java" -version 2>&1 | head -n1); modules $modules"
   echo "GPU-test modules: ${gpu_modules[*]:-none}"
 } > "$stage/BUNDLE.txt"

@@ -8,8 +8,8 @@
 #   --out DIR     the results folder (default: $OUT when set, as on the device tool, else ./gpu-suite-results)
 #   --emulator    also run the CUDA emulator tests (classes named Emulated*, EmulatorTest) on this machine's CPU
 #   --no-bench    tests only
-#   (default)     the report's device mode (3 forks, 5 + 5 iterations of 100 ms: about 5 to 7 min for all CUDA rows,
-#                 see `BenchReport --device-mode --only '^CUDA_' --dry-run`)
+#   (default)     the report's device mode (3 forks, 5 + 5 iterations of 100 ms: about 9 min for all CUDA rows on an
+#                 H200, see `BenchReport --device-mode --only '^CUDA_' --dry-run`)
 #   --quick       the quick mode instead (1 fork, 2 + 3 iterations of 300 ms: a smoke test, figures not for comparison)
 #   --one-fork    the device mode with one fork (about a third of its time; the report says fork-to-fork spread
 #                 was not sampled): what fits every GPU row, training steps included, into one short device lease
@@ -17,8 +17,9 @@
 #   --only REGEX  the report rows to run (default '^CUDA_', every GPU row; e.g. '^CUDA_GEMM')
 #   --bench-seconds N  stop the report after N seconds; it is rewritten after every row, so what was measured by
 #                 then stays, marked partial
-#   --resume CSV  continue the report CSV a stopped run left (copied into this results folder first; same commit and
-#                 mode): its rows are kept, the others run (the tests run again too; add --no-tests to skip them)
+#   --resume CSV  continue the report CSV a stopped run left, under the name it was written with
+#                 (<gpu>-<machine>-<date>.csv: the report finds it by that name once copied into this results folder);
+#                 same commit and mode: its rows are kept, the others run (add --no-tests to skip the tests)
 #   --no-tests    skip the GPU-tagged tests
 # The PyTorch sides (bench/torch/gpu_ops.py, carried in the bundle) run under the first python3 that imports torch.
 # Results (8 files, at most two folders deep): summary.txt, environment.txt, tests-gpu.txt,
@@ -54,6 +55,9 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 java="$here/jre/bin/java"
 flags=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector --sun-misc-unsafe-memory-access=allow -Xss4m)
+# The bench report names the commit its figures belong to: the bundle's, not that of the folder this runs in.
+bundle_commit="$(sed -n 's/^commit: //p' "$here/BUNDLE.txt" 2>/dev/null)"
+[ -n "$bundle_commit" ] && flags+=("-Dlatentr3.commit=$bundle_commit")
 cp="$(ls "$here"/lib/*.jar "$here"/test/*.jar | paste -sd: -)"
 summary="$out/summary.txt"
 : > "$summary"

@@ -53,6 +53,13 @@ public final class BenchReport {
     private static final double CUDA_FORK_OVERHEAD_S = 2;
     /** Python start, torch import and CUDA initialisation of one bench/torch/gpu_ops.py case: a guess. */
     private static final double GPU_SCRIPT_OVERHEAD_S = 4;
+    /**
+     * A CUDA training or LR-GRPO step side, per fork: building a Qwen2.5-0.5B/1.5B-shaped model on the device, and
+     * iterations that last one step (up to half a second) rather than 100 ms. Measured on an H200 (2026-11-26, device
+     * mode): 5.7-14.4 s per fork for ours, 12-28 s per PyTorch side; 8 and 12 s put the report's total within 10%.
+     */
+    private static final double CUDA_STEP_FORK_OVERHEAD_S = 8;
+    private static final double GPU_STEP_SCRIPT_OVERHEAD_S = 12;
 
     public static void main(String[] args) throws IOException {
         RunMode mode = RunMode.REPORTED;
@@ -248,7 +255,8 @@ public final class BenchReport {
     /** Seconds one side takes: a script's rounds, or a benchmark's forks x (start-up + warm-up and measured iterations). */
     static double estimateSeconds(Side side, RunMode mode) {
         if (side instanceof ScriptRun s) {
-            double overhead = s.script().equals(Workloads.GPU_OPS) ? GPU_SCRIPT_OVERHEAD_S : FORK_OVERHEAD_S;
+            double overhead = s.script().equals(Workloads.GPU_OPS) ? GPU_SCRIPT_OVERHEAD_S
+                    : "cuda".equals(s.args().get("device")) ? GPU_STEP_SCRIPT_OVERHEAD_S : FORK_OVERHEAD_S;
             return overhead + (mode.warmups() + mode.forks() * mode.iterations()) * s.roundSeconds(mode);
         }
         BenchRun b = (BenchRun) side;
@@ -265,7 +273,9 @@ public final class BenchReport {
                 : w != null ? w.timeUnit().toMillis(w.time()) / 1e3 : 10;
         double mt = mode.measureTime() != null ? seconds(TimeValue.fromString(mode.measureTime()))
                 : m != null ? m.timeUnit().toMillis(m.time()) / 1e3 : 10;
-        double overhead = cls.getSimpleName().startsWith("Cuda") ? CUDA_FORK_OVERHEAD_S : FORK_OVERHEAD_S;
+        String simple = cls.getSimpleName();
+        double overhead = !simple.startsWith("Cuda") ? FORK_OVERHEAD_S
+                : simple.endsWith("StepBenchmark") ? CUDA_STEP_FORK_OVERHEAD_S : CUDA_FORK_OVERHEAD_S;
         return mode.forks() * (overhead + mode.warmups() * wt + mode.iterations() * mt);
     }
 

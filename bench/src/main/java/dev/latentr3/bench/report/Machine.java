@@ -133,8 +133,14 @@ public record Machine(String cpuModel, int cores, double ghz, String ghzSource, 
         }
     }
 
-    /** {@code git rev-parse --short HEAD}, with "+uncommitted" when the tree differs from it; "unknown" without git. */
+    /**
+     * {@code -Dlatentr3.commit} when set (the GPU bundle passes the commit it was built from: the folder it runs in may
+     * be another checkout, or none); else {@code git rev-parse --short HEAD}, with "+uncommitted" when the tree differs
+     * from it; "unknown" without git.
+     */
     static String gitCommit() {
+        String given = System.getProperty("latentr3.commit");
+        if (given != null && !given.isBlank()) return given.trim();
         String head = git("rev-parse", "--short", "HEAD");
         if (head == null || head.isBlank()) return "unknown";
         String status = git("status", "--porcelain", "--untracked-files=no");

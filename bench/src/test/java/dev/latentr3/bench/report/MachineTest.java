@@ -62,4 +62,18 @@ class MachineTest {
         assertEquals(3100.5, Machine.maxMhz(cpuinfo), 1e-9);
         assertEquals(0, Machine.maxMhz(List.of("processor : 0")));
     }
+
+    @Test
+    void theCommitGivenByTheGpuBundleWinsOverTheFolderItRunsIn() {
+        String before = System.getProperty("latentr3.commit");
+        try {
+            System.setProperty("latentr3.commit", "d440347");
+            assertEquals("d440347", Machine.gitCommit());
+            System.setProperty("latentr3.commit", " ");
+            assertTrue(Machine.gitCommit().matches("[0-9a-f]{7,}(\\+uncommitted)?|unknown"), Machine.gitCommit());
+        } finally {
+            if (before == null) System.clearProperty("latentr3.commit");
+            else System.setProperty("latentr3.commit", before);
+        }
+    }
 }
