@@ -104,7 +104,7 @@ public class CudaAttentionBenchmark {
     @TearDown(Level.Iteration)
     public void printRate() {
         double flops = last.equals("forward") ? AttentionBenchmark.forwardFlops(seqLen) : AttentionBenchmark.forwardBackwardFlops(seqLen);
-        System.out.println(CudaBench.flopRate("attention " + last + " L=" + seqLen, flops, deviceMillis, calls, device, "fp32"));
+        CudaBench.printRate(CudaBench.flopRate("attention " + last + " L=" + seqLen, flops, deviceMillis, calls, device, "fp32"));
     }
 
     @TearDown(Level.Trial)

@@ -175,6 +175,14 @@ public final class CudaBench {
         return ms;
     }
 
+    /** Set by the bench report for its forks: the report has each iteration's figure, so its console keeps to progress. */
+    public static final String QUIET_PROPERTY = "latentr3.bench.quiet";
+
+    /** Prints an iteration's rate (a standalone JMH run shows it beside JMH's time per call), unless quiet. */
+    static void printRate(String line) {
+        if (!Boolean.getBoolean(QUIET_PROPERTY)) System.out.println(line);
+    }
+
     /** "what: 412 TFLOP/s (77% of the fp32 peak 535)" for {@code calls} calls of {@code flops} in {@code millis}. */
     static String flopRate(String what, double flops, double millis, long calls, Device d, String precision) {
         if (calls == 0) return what + ": no calls";

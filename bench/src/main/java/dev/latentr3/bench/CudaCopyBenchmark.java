@@ -71,7 +71,7 @@ public class CudaCopyBenchmark {
 
     @TearDown(Level.Iteration)
     public void printRate() {
-        System.out.println(CudaBench.byteRate("device copy of " + bytes + " bytes", RowBenchData.copyBytesMoved(bytes),
+        CudaBench.printRate(CudaBench.byteRate("device copy of " + bytes + " bytes", RowBenchData.copyBytesMoved(bytes),
                 deviceMillis, calls, device));
     }
 

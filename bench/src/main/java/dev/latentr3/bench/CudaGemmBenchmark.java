@@ -111,7 +111,7 @@ public class CudaGemmBenchmark {
 
     @TearDown(Level.Iteration)
     public void printRate() {
-        System.out.println(CudaBench.flopRate(impl + " " + shape, s.flops(), deviceMillis, calls, device, precision(impl)));
+        CudaBench.printRate(CudaBench.flopRate(impl + " " + shape, s.flops(), deviceMillis, calls, device, precision(impl)));
     }
 
     @TearDown(Level.Trial)

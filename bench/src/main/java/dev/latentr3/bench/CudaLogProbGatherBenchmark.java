@@ -68,7 +68,7 @@ public class CudaLogProbGatherBenchmark extends CudaRowBench {
     @TearDown(Level.Iteration)
     public void printRate() {
         long bytes = last.equals("forward") ? RowBenchData.logProbForwardBytes(rows, vocab) : RowBenchData.logProbBackwardBytes(rows, vocab);
-        System.out.println(CudaBench.byteRate("logProbGather " + last + " " + rows + "x" + vocab, bytes, deviceMillis,
+        CudaBench.printRate(CudaBench.byteRate("logProbGather " + last + " " + rows + "x" + vocab, bytes, deviceMillis,
                 calls, device));
     }
 }

@@ -51,7 +51,7 @@ public class CudaRmsNormBenchmark extends CudaRowBench {
 
     @TearDown(Level.Iteration)
     public void printRate() {
-        System.out.println(CudaBench.byteRate("rmsNorm " + rows + "x" + dim, RowBenchData.rmsNormBytes(rows, dim),
+        CudaBench.printRate(CudaBench.byteRate("rmsNorm " + rows + "x" + dim, RowBenchData.rmsNormBytes(rows, dim),
                 deviceMillis, calls, device));
     }
 }

@@ -66,7 +66,7 @@ public class CudaRopeBenchmark extends CudaRowBench {
 
     @TearDown(Level.Iteration)
     public void printRate() {
-        System.out.println(CudaBench.byteRate("rope " + tokens + "x" + heads, RowBenchData.ropeBytes(tokens, h, d),
+        CudaBench.printRate(CudaBench.byteRate("rope " + tokens + "x" + heads, RowBenchData.ropeBytes(tokens, h, d),
                 deviceMillis, calls, device));
     }
 }

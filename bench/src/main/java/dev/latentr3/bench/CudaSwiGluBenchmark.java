@@ -65,7 +65,7 @@ public class CudaSwiGluBenchmark extends CudaRowBench {
     public void printRate() {
         long n = (long) rows * intermediate;
         long bytes = last.equals("forward") ? RowBenchData.swigluForwardBytes(n) : RowBenchData.swigluBackwardBytes(n);
-        System.out.println(CudaBench.byteRate("swiglu " + last + " " + rows + "x" + intermediate, bytes, deviceMillis,
+        CudaBench.printRate(CudaBench.byteRate("swiglu " + last + " " + rows + "x" + intermediate, bytes, deviceMillis,
                 calls, device));
     }
 }

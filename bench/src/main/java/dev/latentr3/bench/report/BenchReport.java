@@ -192,7 +192,8 @@ public final class BenchReport {
         System.out.flush();
         ChainedOptionsBuilder o = new OptionsBuilder().include(b.includeRegex())
                 .forks(mode.forks()).warmupIterations(mode.warmups()).measurementIterations(mode.iterations())
-                .shouldFailOnError(false).output(log.toString());
+                .shouldFailOnError(false).output(log.toString())
+                .jvmArgsPrepend("-D" + CudaBench.QUIET_PROPERTY + "=true");
         b.params().forEach((k, v) -> o.param(k, v));
         if (mode.warmupTime() != null) o.warmupTime(TimeValue.fromString(mode.warmupTime()));
         if (mode.measureTime() != null) o.measurementTime(TimeValue.fromString(mode.measureTime()));

@@ -53,6 +53,15 @@ public final class Autograd {
                                 + java.util.Arrays.toString(gk.shape()) + " for input " + k + " of shape "
                                 + java.util.Arrays.toString(in.shape()));
                     }
+                    if (in.gradFn() == null) {
+                        // A leaf adds each gradient into .grad as it comes. Held pending until its last use's
+                        // backward, the first gradient of a weight used twice (Qwen's tied embedding and LM head)
+                        // would live through the whole backward, and the sum would need a third weight-sized block:
+                        // 1.5 GiB at the end of a Qwen2.5-0.5B step.
+                        in.accumulateGrad(gk);
+                        temporaries.keepGradientOf(in);
+                        continue;
+                    }
                     Tensor prev = pending.get(in);
                     pending.put(in, prev == null ? gk : prev.add(gk));
                 }

@@ -49,7 +49,8 @@ public final class Storage {
     /**
      * A device block and whether it was given back; the Cleaner's action holds this, never the storage. Unlike host
      * memory (see {@link #owned}) the safety net here watches the storage, since every device segment shares one
-     * scope ({@link dev.latentr3.kernels.DeviceSegments}).
+     * scope ({@link dev.latentr3.kernels.DeviceSegments}) and so cannot keep its memory reachable; taking the segment
+     * pins the storage for a while instead ({@link #segment()}).
      */
     static final class DeviceAllocation implements Runnable {
         private final DeviceRuntime.Block block;
@@ -128,7 +129,13 @@ public final class Storage {
         return new Storage(segment, device, Ownership.BORROWED, null);
     }
 
+    /**
+     * The memory itself. Ops take it to hand to kernels, after which the tensor may be garbage: owned device memory is
+     * then kept from the collector's safety net for the next {@link RecentDeviceStorages#DEPTH} segments this thread
+     * takes, enough for any op to launch its kernel on it (host memory needs no such help: its segment keeps it).
+     */
     public MemorySegment segment() {
+        if (cleanable != null) RecentDeviceStorages.pin(this);
         return segment;
     }
 
