@@ -17,9 +17,8 @@
 #   --only REGEX  the report rows to run (default '^CUDA_', every GPU row; e.g. '^CUDA_GEMM')
 #   --bench-seconds N  stop the report after N seconds; it is rewritten after every row, so what was measured by
 #                 then stays, marked partial
-#   --resume CSV  continue the report CSV a stopped run left, under the name it was written with
-#                 (<gpu>-<machine>-<date>.csv: the report finds it by that name once copied into this results folder);
-#                 same commit and mode: its rows are kept, the others run (add --no-tests to skip the tests)
+#   --resume CSV  continue the report CSV a stopped run left (same machine, commit and mode; any file name): its rows
+#                 are kept, the others run, and the whole report is written here (add --no-tests to skip the tests)
 #   --no-tests    skip the GPU-tagged tests
 # The PyTorch sides (bench/torch/gpu_ops.py, carried in the bundle) run under the first python3 that imports torch.
 # Results (8 files, at most two folders deep): summary.txt, environment.txt, tests-gpu.txt,
@@ -103,11 +102,7 @@ if [ "$bench" = 1 ]; then
   limit=()
   [ "$bench_seconds" != 0 ] && limit=(timeout "$bench_seconds")
   resume_flag=()
-  if [ -n "$resume" ]; then
-    mkdir -p "$out/bench"
-    [ "$resume" -ef "$out/bench/$(basename "$resume")" ] || cp "$resume" "$out/bench/" || exit 2
-    resume_flag=(--resume)
-  fi
+  [ -n "$resume" ] && resume_flag=(--resume-from "$resume")
   "${limit[@]}" "$java" "${flags[@]}" -Dlatentr3.bench.root="$here" -cp "$here/benchmarks.jar" dev.latentr3.bench.report.BenchReport \
     "${mode[@]}" --only "$only" --out "$out/bench" "${resume_flag[@]}" > "$out/bench.txt" 2>&1
   note "bench.txt: exit $?; report $(ls "$out"/bench/*.md 2>/dev/null | xargs -r -n1 basename | paste -sd' ' -)"

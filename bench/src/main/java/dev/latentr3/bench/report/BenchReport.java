@@ -33,13 +33,13 @@ import java.util.regex.Pattern;
 
 /**
  * The side-by-side performance report: {@code ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX]
- * [--out DIR] [--resume] [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through
+ * [--out DIR] [--resume | --resume-from CSV] [--dry-run] [--cores N] [--ghz X] [--fma-units N]}. Runs every comparison in {@link Workloads} through
  * JMH, ours then the reference for each row (so both see the same machine load), converts each iteration's time to
  * the row's unit, and writes {@code <out>/[<gpu>-]<machine>-<date>.md} and {@code .csv} (rewritten after every row, marked partial until the last). A side that several rows share (our
  * cuBLAS fp32 GEMM, against our kernel and against PyTorch) is measured once and its figures reused. JMH's own output
  * goes to one log per benchmark in a temporary folder, named when a benchmark fails. {@code --resume} continues the
- * report of the same name in {@code --out} that a stopped run left (same commit and mode): the rows it measured are
- * kept, the others are run.
+ * report of the same name in {@code --out} that a stopped run left (same machine, commit and mode): the rows it
+ * measured are kept, the others are run; {@code --resume-from CSV} takes them from that file, whatever its name.
  */
 public final class BenchReport {
     private BenchReport() {}
@@ -67,6 +67,7 @@ public final class BenchReport {
         Path out = Path.of("bench", "results");
         boolean dryRun = false;
         boolean resume = false;
+        Path resumeFrom = null;
         Integer cores = null;
         Double ghz = null;
         Integer fmaUnits = null;
@@ -79,6 +80,7 @@ public final class BenchReport {
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--dry-run" -> dryRun = true;
                 case "--resume" -> resume = true;
+                case "--resume-from" -> resumeFrom = Path.of(value(args, ++i, "--resume-from"));
                 case "--cores" -> cores = Integer.parseInt(value(args, ++i, "--cores"));
                 case "--ghz" -> ghz = Double.parseDouble(value(args, ++i, "--ghz"));
                 case "--fma-units" -> fmaUnits = Integer.parseInt(value(args, ++i, "--fma-units"));
@@ -94,10 +96,12 @@ public final class BenchReport {
         String gpuSlug = gpuSlug(plan);
         LocalDate date = LocalDate.now();
         Map<Comparison, RowResult> resumed = Map.of();
-        if (resume) {
-            Path previous = out.resolve(new Report(machine, date, mode, List.of(), gpu, gpuSlug, plan.size()).fileStem() + ".csv");
-            if (!Files.isRegularFile(previous)) usage("--resume: no report to resume at " + previous);
-            resumed = ReportResume.read(previous, plan, mode, machine.commit());
+        if (resume && resumeFrom != null) usage("--resume and --resume-from: give one");
+        if (resume || resumeFrom != null) {
+            Path previous = resumeFrom != null ? resumeFrom
+                    : out.resolve(new Report(machine, date, mode, List.of(), gpu, gpuSlug, plan.size()).fileStem() + ".csv");
+            if (!Files.isRegularFile(previous)) usage((resume ? "--resume" : "--resume-from") + ": no report to resume at " + previous);
+            resumed = ReportResume.read(previous, plan, mode, machine.slug(), machine.commit());
             System.out.printf(Locale.ROOT, "resuming %s: %d of %d rows already measured%n", previous, resumed.size(), plan.size());
         }
         Set<Side> unique = new LinkedHashSet<>();
@@ -318,7 +322,7 @@ public final class BenchReport {
 
     private static void usage(String problem) {
         System.err.println("bench report: " + problem);
-        System.err.println("usage: ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX] [--out DIR] [--resume] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
+        System.err.println("usage: ./latentr3 bench report [--quick | --device-mode | --device-one-fork] [--only REGEX] [--out DIR] [--resume | --resume-from CSV] [--dry-run] [--cores N] [--ghz X] [--fma-units N]");
         System.exit(2);
     }
 }

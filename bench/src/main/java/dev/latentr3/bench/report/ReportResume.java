@@ -12,15 +12,16 @@ import java.util.Map;
 
 /**
  * Reads back the rows an earlier, stopped run of the same report measured ({@code --resume}), so a run cut short by
- * a device lease or a time limit continues where it stopped instead of starting over. Only rows measured at the same
- * commit and in the same mode are taken (a report mixes neither), and only rows whose sides did not fail; the rest run
- * again.
+ * a device lease or a time limit continues where it stopped instead of starting over. Only rows measured on the same
+ * machine, at the same commit and in the same mode are taken (a report mixes none of them), and only rows whose sides
+ * did not fail; the rest run again.
  */
 final class ReportResume {
     private ReportResume() {}
 
     /** The rows of {@code plan} that {@code csv} already holds, by comparison. */
-    static Map<Comparison, RowResult> read(Path csv, List<Comparison> plan, RunMode mode, String commit) throws IOException {
+    static Map<Comparison, RowResult> read(Path csv, List<Comparison> plan, RunMode mode, String machine, String commit)
+            throws IOException {
         String file = csv.toString();
         List<List<String>> records = CsvParser.parseStrict(Files.readString(csv), file);
         List<String> header = List.of(ReportWriter.CSV_HEADER.split(","));
@@ -39,6 +40,11 @@ final class ReportResume {
             }
             if (r.get(0).equals("GPU")) continue;
             String rowMode = r.get(header.indexOf("mode")), rowCommit = r.get(header.indexOf("commit"));
+            String rowMachine = r.get(header.indexOf("machine"));
+            if (!rowMachine.equals(machine)) {
+                throw new IllegalArgumentException(where + "machine: measured on " + rowMachine + ", this is " + machine
+                        + " (a report holds one machine's figures; start a new report)");
+            }
             if (!rowMode.equals(mode.jmhFlags())) {
                 throw new IllegalArgumentException(where + "mode: measured with '" + rowMode + "', this run is '"
                         + mode.jmhFlags() + "' (resume with the same mode, or start a new report)");

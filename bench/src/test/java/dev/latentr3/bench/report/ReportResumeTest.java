@@ -36,7 +36,7 @@ class ReportResumeTest {
     void rowsMeasuredOrSkippedComeBackAsTheyWereWrittenAndFailedRowsRunAgain(@TempDir Path dir) throws IOException {
         Report r = stopped(RunMode.DEVICE);
         Path csv = ReportWriter.write(dir, r).get(1);
-        Map<Comparison, RowResult> kept = ReportResume.read(csv, plan(r), RunMode.DEVICE, "abc1234");
+        Map<Comparison, RowResult> kept = ReportResume.read(csv, plan(r), RunMode.DEVICE, "amd-epyc-2c", "abc1234");
         assertEquals(List.of(r.results().get(0), r.results().get(1)), List.copyOf(kept.values()),
                 "the measured row (note included) and the row whose reference was skipped; not the failed one");
         assertEquals("peak memory 1.5 GiB, \"allocated\" by the side", kept.get(plan(r).get(0)).reference().note());
@@ -46,20 +46,23 @@ class ReportResumeTest {
     void rowsOutsideThisRunsPlanAreIgnored(@TempDir Path dir) throws IOException {
         Report r = stopped(RunMode.DEVICE);
         Path csv = ReportWriter.write(dir, r).get(1);
-        Map<Comparison, RowResult> kept = ReportResume.read(csv, plan(r).subList(1, 3), RunMode.DEVICE, "abc1234");
+        Map<Comparison, RowResult> kept = ReportResume.read(csv, plan(r).subList(1, 3), RunMode.DEVICE, "amd-epyc-2c", "abc1234");
         assertEquals(List.of(plan(r).get(1)), List.copyOf(kept.keySet()));
     }
 
     @Test
-    void anotherModeOrCommitIsRefusedNamingTheFileLineAndField(@TempDir Path dir) throws IOException {
+    void anotherMachineModeOrCommitIsRefusedNamingTheFileLineAndField(@TempDir Path dir) throws IOException {
         Report r = stopped(RunMode.DEVICE);
         Path csv = ReportWriter.write(dir, r).get(1);
         IllegalArgumentException mode = assertThrows(IllegalArgumentException.class,
-                () -> ReportResume.read(csv, plan(r), RunMode.DEVICE_ONE_FORK, "abc1234"));
+                () -> ReportResume.read(csv, plan(r), RunMode.DEVICE_ONE_FORK, "amd-epyc-2c", "abc1234"));
         assertTrue(mode.getMessage().startsWith(csv + ": line 2: mode: measured with '-f 3 "), mode.getMessage());
         IllegalArgumentException commit = assertThrows(IllegalArgumentException.class,
-                () -> ReportResume.read(csv, plan(r), RunMode.DEVICE, "def5678"));
+                () -> ReportResume.read(csv, plan(r), RunMode.DEVICE, "amd-epyc-2c", "def5678"));
         assertTrue(commit.getMessage().contains(": line 2: commit: measured at abc1234, this tree is def5678"), commit.getMessage());
+        IllegalArgumentException machine = assertThrows(IllegalArgumentException.class,
+                () -> ReportResume.read(csv, plan(r), RunMode.DEVICE, "intel-xeon-16c", "abc1234"));
+        assertTrue(machine.getMessage().contains(": line 2: machine: measured on amd-epyc-2c, this is intel-xeon-16c"), machine.getMessage());
     }
 
     @Test
@@ -67,9 +70,9 @@ class ReportResumeTest {
         Path csv = dir.resolve("old.csv");
         Files.writeString(csv, "section,row,side\nGEMM,x,ours\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ReportResume.read(csv, List.of(), RunMode.DEVICE, "abc1234"));
+                () -> ReportResume.read(csv, List.of(), RunMode.DEVICE, "amd-epyc-2c", "abc1234"));
         assertTrue(e.getMessage().startsWith(csv + ": line 1: expected the report header"), e.getMessage());
         Files.writeString(csv, ReportWriter.CSV_HEADER + "\nGEMM,\"unclosed\n");
-        assertThrows(RuntimeException.class, () -> ReportResume.read(csv, List.of(), RunMode.DEVICE, "abc1234"));
+        assertThrows(RuntimeException.class, () -> ReportResume.read(csv, List.of(), RunMode.DEVICE, "amd-epyc-2c", "abc1234"));
     }
 }
