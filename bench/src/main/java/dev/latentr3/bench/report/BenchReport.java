@@ -197,7 +197,9 @@ public final class BenchReport {
         ChainedOptionsBuilder o = new OptionsBuilder().include(b.includeRegex())
                 .forks(mode.forks()).warmupIterations(mode.warmups()).measurementIterations(mode.iterations())
                 .shouldFailOnError(false).output(log.toString())
-                .jvmArgsPrepend("-D" + CudaBench.QUIET_PROPERTY + "=true");
+                // Forks print to the report's console: keep it to progress (no per-iteration rates, and no SLF4J
+                // "no providers" warning from the tokenizer reference's DJL, which logs nothing here).
+                .jvmArgsPrepend("-D" + CudaBench.QUIET_PROPERTY + "=true", "-Dslf4j.internal.verbosity=ERROR");
         b.params().forEach((k, v) -> o.param(k, v));
         if (mode.warmupTime() != null) o.warmupTime(TimeValue.fromString(mode.warmupTime()));
         if (mode.measureTime() != null) o.measurementTime(TimeValue.fromString(mode.measureTime()));
