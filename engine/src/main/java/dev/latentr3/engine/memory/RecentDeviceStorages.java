@@ -8,16 +8,17 @@ package dev.latentr3.engine.memory;
  *
  * <p>Host memory has no such window (a segment keeps its memory: {@link NativeMemory#allocateCollectable}); device
  * segments cannot, since they all share one closed scope that keeps Java out of device memory. A ring per thread of
- * the last {@link #DEPTH} storages is the bound instead: an op takes a handful of segments before its launch, so a
- * storage stays pinned for hundreds of ops' worth of segments after its last use. Storages that stay reachable anyway
- * (parameters, optimizer state) pass through the ring at no cost but a slot; garbage leaves it as other segments
- * are taken, and the collector frees it then.
+ * the last {@link #DEPTH} storages is the bound instead: an op takes a handful of segments before its launch (the
+ * attention backward, among the most, about ten), so a storage stays pinned for several ops' worth of segments after
+ * its last use. Storages that stay reachable anyway (parameters, optimizer state) pass through the ring at no cost but
+ * a slot; garbage leaves it as other segments are taken, and the collector frees it then. The depth is kept small
+ * because code that runs ops outside any {@link TensorScope} holds up to that many garbage blocks a little longer.
  */
 final class RecentDeviceStorages {
     private RecentDeviceStorages() {}
 
     /** How many of a thread's latest owned device segments stay pinned. */
-    static final int DEPTH = 256;
+    static final int DEPTH = 64;
 
     private static final class Ring {
         final Storage[] slots = new Storage[DEPTH];
