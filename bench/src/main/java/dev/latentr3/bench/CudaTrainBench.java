@@ -55,24 +55,28 @@ public final class CudaTrainBench {
     }
 
     /**
-     * Peak device memory, as a JMH auxiliary counter: the allocator's peak of live bytes (whole blocks of its size
-     * classes, so a little above the bytes asked for) since the benchmark reset it after setup, in MiB. The report
-     * puts the highest iteration's value into the row's note.
+     * Peak device memory, as JMH auxiliary counters, in MiB since the benchmark reset it after setup: the allocator's
+     * peak of live blocks (whole size classes: what the step holds of the device) and of the bytes the tensors asked
+     * for (what PyTorch's max_memory_allocated counts). The report puts the highest iteration's values into the note.
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class PeakMemory {
         public double peakDeviceMiB;
+        public double peakRequestedMiB;
 
         @Setup(Level.Iteration)
         public void reset() {
             peakDeviceMiB = 0;
+            peakRequestedMiB = 0;
         }
 
-        /** Ends a step: waits for its device work (so none leaks out of the timed call), then records the peak. */
+        /** Ends a step: waits for its device work (so none leaks out of the timed call), then records the peaks. */
         void afterStep(Device device) {
             DeviceMemory.synchronize(device);
-            peakDeviceMiB = Math.max(peakDeviceMiB, DeviceMemory.stats(device).peakLiveBytes() / MIB);
+            DeviceMemory.Stats s = DeviceMemory.stats(device);
+            peakDeviceMiB = Math.max(peakDeviceMiB, s.peakLiveBytes() / MIB);
+            peakRequestedMiB = Math.max(peakRequestedMiB, s.peakRequestedBytes() / MIB);
         }
     }
 }

@@ -91,5 +91,8 @@ class CudaTrainBenchmarksOnEmulatorTest {
         assertTrue(peak.peakDeviceMiB * CudaTrainBench.MIB >= atLeastBytes,
                 () -> "peak " + peak.peakDeviceMiB + " MiB, expected at least " + atLeastBytes / CudaTrainBench.MIB + " MiB");
         assertTrue(Double.isFinite(peak.peakDeviceMiB));
+        // The sizes asked for are at most the blocks handed out, and not far below them (size-class rounding).
+        assertTrue(peak.peakRequestedMiB <= peak.peakDeviceMiB && peak.peakRequestedMiB > 0.5 * peak.peakDeviceMiB,
+                () -> "requested " + peak.peakRequestedMiB + " MiB, blocks " + peak.peakDeviceMiB + " MiB");
     }
 }

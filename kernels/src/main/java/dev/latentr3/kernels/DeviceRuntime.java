@@ -73,7 +73,9 @@ public interface DeviceRuntime {
 
     /**
      * The allocator's counters, in bytes of blocks (rounded to its size classes): handed out and not closed, kept in
-     * the cache, the highest live value so far; and counts of allocations and of those the cache served.
+     * the cache, the highest live value so far; counts of allocations and of those the cache served; and the live and
+     * peak bytes counted as the sizes asked for.
      */
-    record MemoryStats(long liveBytes, long cachedBytes, long peakLiveBytes, long allocations, long cacheHits) {}
+    record MemoryStats(long liveBytes, long cachedBytes, long peakLiveBytes, long allocations, long cacheHits,
+                       long liveRequestedBytes, long peakRequestedBytes) {}
 }

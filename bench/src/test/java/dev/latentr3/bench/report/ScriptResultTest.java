@@ -57,7 +57,9 @@ class ScriptResultTest {
         Outcome o = ScriptSide.outcome(ROW, TRAIN, gpu, "cmd", "train_step.py");
         assertTrue(o.ran(), String.valueOf(o.notRun()));
         assertTrue(o.note().endsWith(", peak device memory 2.50 GiB (torch.cuda.max_memory_allocated, after setup)"), o.note());
-        assertEquals("peak device memory 2.50 GiB (our allocator's live blocks, after setup)", PeakMemoryNote.ofMiB(2560));
+        assertEquals("peak device memory 2.50 GiB (our allocator's live blocks, after setup)", PeakMemoryNote.ofMiB(2560, Double.NaN));
+        assertEquals("peak device memory 2.50 GiB (our allocator's live blocks, after setup); 2.25 GiB as the tensors"
+                + " asked for it (the count of torch.cuda.max_memory_allocated)", PeakMemoryNote.ofMiB(2560, 2304));
         assertNull(PeakMemoryNote.ofIterations(List.of()));
     }
 

@@ -10,14 +10,16 @@ public final class DeviceMemory {
 
     /**
      * Bytes of tensor memory handed out and not yet freed, bytes an allocator keeps for reuse (0 on the host, whose
-     * reuse is the C allocator's), and the highest live value so far. Device numbers count whole allocator blocks.
+     * reuse is the C allocator's), and the highest live value so far. Device numbers count whole allocator blocks;
+     * {@code peakRequestedBytes} is the same peak counting the sizes tensors asked for (PyTorch's
+     * {@code max_memory_allocated} counts those, rounded to 512 bytes), which on the host is the same figure.
      */
-    public record Stats(long liveBytes, long cachedBytes, long peakLiveBytes) {}
+    public record Stats(long liveBytes, long cachedBytes, long peakLiveBytes, long peakRequestedBytes) {}
 
     public static Stats stats(Device device) {
-        if (device.isCpu()) return new Stats(NativeMemory.liveBytes(), 0, NativeMemory.peakBytes());
+        if (device.isCpu()) return new Stats(NativeMemory.liveBytes(), 0, NativeMemory.peakBytes(), NativeMemory.peakBytes());
         DeviceRuntime.MemoryStats s = Backends.runtime(device).memoryStats();
-        return new Stats(s.liveBytes(), s.cachedBytes(), s.peakLiveBytes());
+        return new Stats(s.liveBytes(), s.cachedBytes(), s.peakLiveBytes(), s.peakRequestedBytes());
     }
 
     /**

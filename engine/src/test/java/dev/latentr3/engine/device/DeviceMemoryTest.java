@@ -224,6 +224,22 @@ class DeviceMemoryTest {
     }
 
     @Test
+    void thePeakIsAlsoCountedAsTheSizesAskedFor() {
+        try (var scope = TensorScope.open()) {
+            DeviceMemory.resetPeak(cuda);
+            DeviceMemory.Stats reset = DeviceMemory.stats(cuda);
+            // 880 x 896 floats, a Qwen2.5-0.5B activation of 3,153,920 bytes: a 4 MiB block (2 MiB steps above 1 MiB).
+            Tensor activation = Tensor.empty(cuda, 880, 896);
+            DeviceMemory.Stats after = DeviceMemory.stats(cuda);
+            assertEquals(4L << 20, after.peakLiveBytes() - reset.peakLiveBytes(), after.toString());
+            assertEquals(880L * 896 * 4, after.peakRequestedBytes() - reset.peakRequestedBytes(), after.toString());
+            assertEquals(880 * 896, activation.numel());
+        }
+        DeviceMemory.Stats cpu = DeviceMemory.stats(Device.CPU);
+        assertEquals(cpu.peakLiveBytes(), cpu.peakRequestedBytes(), "the host counts one way");
+    }
+
+    @Test
     void pinnedHostBuffersAndLargeCopies() throws Exception {
         try (Arena arena = Arena.ofShared(); var scope = TensorScope.open()) {
             MemorySegment batch = arena.allocate(4 * 100, 64);

@@ -110,7 +110,8 @@ public final class CudaDeviceRuntime implements DeviceRuntime {
     @Override
     public MemoryStats memoryStats() {
         DeviceAllocator.Stats s = rt.allocator().stats();
-        return new MemoryStats(s.liveBytes(), s.cachedBytes(), s.peakLiveBytes(), s.allocations(), s.cacheHits());
+        return new MemoryStats(s.liveBytes(), s.cachedBytes(), s.peakLiveBytes(), s.allocations(), s.cacheHits(),
+                s.liveRequestedBytes(), s.peakRequestedBytes());
     }
 
     @Override

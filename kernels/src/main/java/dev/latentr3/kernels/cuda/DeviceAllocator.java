@@ -22,13 +22,20 @@ public final class DeviceAllocator {
     private final CudaRuntime runtime;
     private final Map<Long, ArrayDeque<Long>> cached = new HashMap<>();
     private long liveBytes, cachedBytes, peakLiveBytes, allocations, cacheHits;
+    /** The same as liveBytes and its peak, counting the sizes asked for instead of the blocks handed out. */
+    private long liveRequestedBytes, peakRequestedBytes;
 
     DeviceAllocator(CudaRuntime runtime) {
         this.runtime = runtime;
     }
 
-    /** Counters in bytes of blocks (size classes), and counts of allocate calls and of those served from the cache. */
-    public record Stats(long liveBytes, long cachedBytes, long peakLiveBytes, long allocations, long cacheHits) {}
+    /**
+     * Counters in bytes of blocks (size classes), and counts of allocate calls and of those served from the cache; the
+     * live and peak bytes also as the sizes asked for (what {@code torch.cuda.max_memory_allocated} counts, rounded
+     * to 512 bytes there): blocks over 1 MiB round up to 2 MiB steps, up to a third more for a 3 MB tensor.
+     */
+    public record Stats(long liveBytes, long cachedBytes, long peakLiveBytes, long allocations, long cacheHits,
+                        long liveRequestedBytes, long peakRequestedBytes) {}
 
     static long sizeClass(long bytes) {
         if (bytes <= MIN_BLOCK) return MIN_BLOCK;
@@ -52,6 +59,8 @@ public final class DeviceAllocator {
         }
         liveBytes += size;
         peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+        liveRequestedBytes += bytes;
+        peakRequestedBytes = Math.max(peakRequestedBytes, liveRequestedBytes);
         return new DeviceBuffer(this, address, bytes, size);
     }
 
@@ -72,6 +81,7 @@ public final class DeviceAllocator {
 
     synchronized void release(DeviceBuffer buffer) {
         liveBytes -= buffer.capacity();
+        liveRequestedBytes -= buffer.bytes();
         cachedBytes += buffer.capacity();
         cached.computeIfAbsent(buffer.capacity(), k -> new ArrayDeque<>()).push(buffer.address());
     }
@@ -89,9 +99,10 @@ public final class DeviceAllocator {
     /** Starts the peak over from what is live now (as torch.cuda.reset_peak_memory_stats), to measure one phase. */
     public synchronized void resetPeak() {
         peakLiveBytes = liveBytes;
+        peakRequestedBytes = liveRequestedBytes;
     }
 
     public synchronized Stats stats() {
-        return new Stats(liveBytes, cachedBytes, peakLiveBytes, allocations, cacheHits);
+        return new Stats(liveBytes, cachedBytes, peakLiveBytes, allocations, cacheHits, liveRequestedBytes, peakRequestedBytes);
     }
 }
