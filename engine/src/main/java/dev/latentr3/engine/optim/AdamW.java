@@ -1,8 +1,10 @@
 package dev.latentr3.engine.optim;
 
 import dev.latentr3.engine.DType;
+import dev.latentr3.engine.Device;
+import dev.latentr3.engine.Shapes;
 import dev.latentr3.engine.Tensor;
-import dev.latentr3.engine.memory.OwnedTensors;
+import dev.latentr3.engine.memory.Storage;
 
 import dev.latentr3.engine.ops.Views;
 
@@ -19,8 +21,11 @@ import java.util.SequencedMap;
  * call per parameter ({@code backend().optimizer().adamw}).
  *
  * <p>The moments m and v are allocated once, owned (outside any scope), when the optimizer is built, so a training
- * loop that runs each step under a {@code TensorScope} allocates nothing that outlives the step. The learning rate
- * is passed to each {@link #step(double)} so that a schedule stays a pure function of the step outside the optimizer.
+ * loop that runs each step under a {@code TensorScope} allocates nothing that outlives the step: one block per device
+ * for all the m and one for all the v, each parameter's moment a view into it at a 64-float boundary. One block per
+ * moment of each parameter would cost a device allocator's rounding on every one (blocks over 1 MiB round up to 2 MiB
+ * steps): about 0.29 GiB for the two moments of Qwen2.5-0.5B. The learning rate is passed to each {@link #step(double)}
+ * so that a schedule stays a pure function of the step outside the optimizer.
  */
 public final class AdamW {
 
@@ -57,12 +62,18 @@ public final class AdamW {
 
     private record Slot(String name, Tensor param, Tensor m, Tensor v, boolean decays) {}
 
+    /** Each moment's offset in its device's block is a multiple of this many floats (256 bytes: vector-aligned). */
+    static final long SLOT_ALIGN_FLOATS = 64;
+
     private final List<Slot> slots = new ArrayList<>();
     private final Hyper hyper;
     private long steps;
 
     public AdamW(Map<String, Tensor> namedParameters, Hyper hyper, DecayRule decayRule) {
         this.hyper = hyper;
+        Map<Device, Long> floats = new LinkedHashMap<>();
+        long[] offsets = new long[namedParameters.size()];
+        int i = 0;
         for (var e : namedParameters.entrySet()) {
             Tensor p = e.getValue();
             p.checkAlive("AdamW");
@@ -70,9 +81,29 @@ public final class AdamW {
                 throw new IllegalArgumentException("AdamW: parameter " + e.getKey() + " " + p.describe()
                         + " must be a contiguous F32 tensor that requires grad");
             }
-            slots.add(new Slot(e.getKey(), p, OwnedTensors.zeros(p.device(), p.shape()), OwnedTensors.zeros(p.device(), p.shape()),
-                    decayRule.decays(e.getKey(), p)));
+            long at = floats.getOrDefault(p.device(), 0L);
+            offsets[i++] = at;
+            floats.put(p.device(), at + Math.ceilDiv(Math.max(1, p.numel()), SLOT_ALIGN_FLOATS) * SLOT_ALIGN_FLOATS);
         }
+        Map<Device, Storage> mBlocks = new LinkedHashMap<>(), vBlocks = new LinkedHashMap<>();
+        floats.forEach((device, n) -> {
+            mBlocks.put(device, Storage.owned(device, n * Float.BYTES));
+            vBlocks.put(device, Storage.owned(device, n * Float.BYTES));
+        });
+        i = 0;
+        for (var e : namedParameters.entrySet()) {
+            Tensor p = e.getValue();
+            long at = offsets[i++];
+            slots.add(new Slot(e.getKey(), p, zeroedView(mBlocks.get(p.device()), at, p.shape()),
+                    zeroedView(vBlocks.get(p.device()), at, p.shape()), decayRule.decays(e.getKey(), p)));
+        }
+    }
+
+    /** A contiguous F32 view of {@code shape} at float {@code offset} of {@code block}, filled with zeros. */
+    private static Tensor zeroedView(Storage block, long offset, int[] shape) {
+        Tensor t = new Tensor(block, DType.F32, shape.clone(), Shapes.contiguousStrides(shape), offset);
+        t.backend().elementwise().fill(t.numel(), 0f, t.data());
+        return t;
     }
 
     /**

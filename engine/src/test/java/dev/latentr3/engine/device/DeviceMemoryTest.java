@@ -8,6 +8,7 @@ import dev.latentr3.engine.memory.DeviceMemory;
 import dev.latentr3.engine.memory.OwnedTensors;
 import dev.latentr3.engine.memory.Storage;
 import dev.latentr3.engine.memory.TensorScope;
+import dev.latentr3.engine.optim.AdamW;
 import dev.latentr3.engine.ops.MatMul;
 import dev.latentr3.engine.ops.Softmax;
 import dev.latentr3.engine.random.Rng;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -237,6 +240,29 @@ class DeviceMemoryTest {
         }
         DeviceMemory.Stats cpu = DeviceMemory.stats(Device.CPU);
         assertEquals(cpu.peakLiveBytes(), cpu.peakRequestedBytes(), "the host counts one way");
+    }
+
+    @Test
+    void adamWKeepsItsMomentsInOneBlockEachNotOnePerParameter() {
+        // Three Qwen2.5-0.5B-sized matrices (880 x 896 floats, 3,153,920 bytes: a 4 MiB block each on their own).
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            params.put("w" + i, Rng.seeded(i).normal(OwnedTensors.empty(cuda, DType.F32, 880, 896), 0f, 1f).requiresGrad(true));
+        }
+        long before = DeviceMemory.stats(cuda).liveBytes();
+        AdamW adamW = new AdamW(params, AdamW.Hyper.defaults(), AdamW.MATRICES_ONLY);
+        long moments = DeviceMemory.stats(cuda).liveBytes() - before;
+        // 3 x 3,153,920 bytes = 9,461,760: one 10 MiB block for m and one for v, where six 4 MiB blocks took 24 MiB.
+        // (At most: the collector may free other tests' device garbage in between, which only lowers the difference.)
+        assertTrue(moments <= 2L * (10 << 20), moments + " bytes for the moments");
+        var m = adamW.moments();
+        assertSame(m.get("w0").m().storage(), m.get("w2").m().storage());
+        for (var e : m.values()) {
+            for (Tensor t : new Tensor[]{e.m(), e.v()}) {
+                for (float x : t.toFloatArray()) assertEquals(0f, x, "moments start at zero");
+            }
+        }
+        for (Tensor p : params.values()) p.close();
     }
 
     @Test
