@@ -390,14 +390,39 @@ public final class Tensor implements AutoCloseable {
         Autograd.backward(this, gradOutput);
     }
 
-    /** Adds g to this leaf's gradient, allocating it (with the leaf's lifetime) on first use. */
-    public void accumulateGrad(Tensor g) {
-        if (!requiresGrad) return;
+    /**
+     * The gradient this leaf accumulates into, allocated (zeros, with the leaf's lifetime) on first use: for backward
+     * rules that add a weight's gradient straight into it (a GEMM with beta 1, a scatter-add) instead of returning a
+     * weight-sized temporary for autograd to add. Only for a leaf that requires grad.
+     */
+    public Tensor gradForAccumulation() {
+        if (!requiresGrad || gradFn != null) {
+            throw new IllegalStateException("gradForAccumulation: " + describe() + " is not a leaf that requires grad");
+        }
+        return ensureGrad();
+    }
+
+    private Tensor ensureGrad() {
         if (grad == null) {
             grad = new Tensor(Storage.allocateLike(storage, numel() * 4L), DType.F32, shape.clone(),
                     Shapes.contiguousStrides(shape), 0);
             grad.backend().elementwise().fill(grad.numel(), 0f, grad.data());
         }
+        return grad;
+    }
+
+    /**
+     * Whether a backward rule may add this tensor's gradient straight into {@link #gradForAccumulation()}: a
+     * contiguous F32 leaf that requires grad (a parameter, typically).
+     */
+    public boolean acceptsGradInPlace() {
+        return requiresGrad && gradFn == null && dtype == DType.F32 && isContiguous();
+    }
+
+    /** Adds g to this leaf's gradient, allocating it (with the leaf's lifetime) on first use. */
+    public void accumulateGrad(Tensor g) {
+        if (!requiresGrad) return;
+        ensureGrad();
         if (!g.device().equals(device())) {
             throw new IllegalStateException("accumulateGrad: gradient " + g.describe() + " is on " + g.device()
                     + " but " + describe() + " is on " + device());

@@ -46,6 +46,9 @@ public final class Autograd {
                 Tensor[] grads = node.backward(g);
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
+                    // A rule may have added a parameter's gradient into its .grad itself (and returned null): that
+                    // .grad outlives the backward, also when the rule allocated it.
+                    if (in != null && in.requiresGrad() && in.gradFn() == null) temporaries.keepGradientOf(in);
                     if (in == null || !in.requiresGrad() || grads[k] == null) continue;
                     Tensor gk = grads[k];
                     if (!java.util.Arrays.equals(gk.shape(), in.shape())) {

@@ -33,6 +33,11 @@ public final class Indexing {
         table.backend().elementwise().gatherRows(n, dim, tc.data(), vocab, idx.data(), out.data());
         return Tensor.record(op, out, g -> {
             Tensor gc = g.contiguous();
+            if (table.acceptsGradInPlace()) {
+                // A parameter: its rows' gradients go straight into .grad, with no dense vocab x dim temporary.
+                table.backend().elementwise().scatterAddRows(n, dim, gc.data(), idx.data(), vocab, table.gradForAccumulation().data());
+                return new Tensor[]{null, null};
+            }
             Tensor dTable = Tensor.zeros(table.device(), vocab, dim);
             table.backend().elementwise().scatterAddRows(n, dim, gc.data(), idx.data(), vocab, dTable.data());
             return new Tensor[]{dTable, null};

@@ -93,7 +93,15 @@ public final class MatMul {
         return Tensor.record(op, out, g -> {
             Tensor g2 = g.contiguous().reshape(rows, outDim);
             Tensor dx = x.requiresGrad() ? matmul(g2, w).reshape(xs) : null;
-            Tensor dw = w.requiresGrad() ? matmul(g2.transpose(0, 1), x2.reshape(rows, in)) : null;
+            Tensor dw = null;
+            if (w.acceptsGradInPlace()) {
+                // A parameter: .grad += g^T x in one GEMM with beta 1, without a weight-sized temporary (the LM head's
+                // is 0.5 GiB at Qwen2.5-0.5B, and it would land on the backward's peak).
+                x.backend().gemm().sgemm(true, false, outDim, in, rows, 1f, g2.data(), outDim, x2.data(), in, 1f,
+                        w.gradForAccumulation().data(), in);
+            } else if (w.requiresGrad()) {
+                dw = matmul(g2.transpose(0, 1), x2.reshape(rows, in));
+            }
             Tensor db = bias != null && bias.requiresGrad() ? g2.sum(false, 0) : null;
             return bias == null ? new Tensor[]{dx, dw} : new Tensor[]{dx, dw, db};
         }, inputs);
