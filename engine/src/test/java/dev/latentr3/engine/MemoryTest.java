@@ -1,6 +1,7 @@
 package dev.latentr3.engine;
 
 import dev.latentr3.engine.memory.NativeMemory;
+import dev.latentr3.engine.memory.QuiescentMemory;
 import dev.latentr3.engine.memory.TensorScope;
 import dev.latentr3.engine.ops.MatMul;
 import dev.latentr3.engine.ops.Softmax;
@@ -20,25 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Tensor memory comes back: scoped training steps leak nothing, wrapped memory is shared, freed memory is guarded. */
 class MemoryTest {
 
-    /**
-     * Owned tensors of earlier tests are freed by a Cleaner once collected, at a time of the GC's choosing: collect
-     * until the live count stops moving, so that the baseline is not disturbed by them later.
-     */
-    private static long quiescentLiveBytes() throws InterruptedException {
-        long last = -1;
-        for (int stable = 0, tries = 0; stable < 3 && tries < 50; tries++) {
-            System.gc();
-            Thread.sleep(20);
-            long now = NativeMemory.liveBytes();
-            stable = now == last ? stable + 1 : 0;
-            last = now;
-        }
-        return last;
-    }
-
     @Test
     void scopedTrainingStepsReturnEveryByte() throws InterruptedException {
-        long baseline = quiescentLiveBytes();
+        long baseline = QuiescentMemory.hostLiveBytes();
         Random random = new Random(3);
         float[] w0 = new float[7 * 5];
         for (int i = 0; i < w0.length; i++) w0[i] = (float) random.nextGaussian() * 0.3f;

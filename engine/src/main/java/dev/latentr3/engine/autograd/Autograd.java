@@ -46,27 +46,25 @@ public final class Autograd {
                 Tensor[] grads = node.backward(g);
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
-                    // A rule may have added a parameter's gradient into its .grad itself (and returned null): that
-                    // .grad outlives the backward, also when the rule allocated it.
-                    if (in != null && in.requiresGrad() && in.gradFn() == null) temporaries.keepGradientOf(in);
-                    if (in == null || !in.requiresGrad() || grads[k] == null) continue;
+                    if (in == null || !in.requiresGrad()) continue;
                     Tensor gk = grads[k];
-                    if (!java.util.Arrays.equals(gk.shape(), in.shape())) {
+                    if (gk != null && !java.util.Arrays.equals(gk.shape(), in.shape())) {
                         throw new IllegalStateException(node.op() + ": backward produced a gradient of shape "
                                 + java.util.Arrays.toString(gk.shape()) + " for input " + k + " of shape "
                                 + java.util.Arrays.toString(in.shape()));
                     }
                     if (in.gradFn() == null) {
-                        // A leaf adds each gradient into .grad as it comes. Held pending until its last use's
-                        // backward, the first gradient of a weight used twice (Qwen's tied embedding and LM head)
-                        // would live through the whole backward, and the sum would need a third weight-sized block:
-                        // 1.5 GiB at the end of a Qwen2.5-0.5B step.
-                        in.accumulateGrad(gk);
+                        // A leaf adds each gradient into .grad as it comes (a rule may also have added it there itself
+                        // and returned null). Held pending until its last use's backward, the first gradient of a
+                        // weight used twice (Qwen's tied embedding and LM head) would live through the whole backward,
+                        // and the sum would need a third weight-sized block: 1.5 GiB at the end of a Qwen2.5-0.5B
+                        // step. Its .grad outlives the backward, also when allocated during it.
+                        if (gk != null) in.accumulateGrad(gk);
                         temporaries.keepGradientOf(in);
-                        continue;
+                    } else if (gk != null) {
+                        Tensor prev = pending.get(in);
+                        pending.put(in, prev == null ? gk : prev.add(gk));
                     }
-                    Tensor prev = pending.get(in);
-                    pending.put(in, prev == null ? gk : prev.add(gk));
                 }
                 // The released node stays as the tensor's gradFn: a second backward through it then fails
                 // clearly instead of treating the tensor as a leaf and silently accumulating a gradient into it.

@@ -49,7 +49,7 @@ class OwnedMemoryLifetimeTest {
 
     @Test
     void ownedMemoryIsStillFreedOnceNoSegmentOfItIsLeft() throws InterruptedException {
-        long baseline = quiescentLiveBytes();
+        long baseline = QuiescentMemory.hostLiveBytes();
         long bytes = 64L << 20;
         WeakReference<Tensor> dropped = allocateAndDrop(bytes);
         assertTrue(NativeMemory.liveBytes() >= baseline + bytes, "the allocation is counted");
@@ -60,19 +60,6 @@ class OwnedMemoryLifetimeTest {
         assertTrue(dropped.get() == null, "the tensor was never collected");
         assertTrue(NativeMemory.liveBytes() <= baseline, (NativeMemory.liveBytes() - baseline) + " bytes still live"
                 + " after the tensor and every segment of it were gone");
-    }
-
-    /** Earlier tests' garbage is freed at the collector's pace: collect until the live count stops moving. */
-    private static long quiescentLiveBytes() throws InterruptedException {
-        long last = -1;
-        for (int stable = 0, tries = 0; stable < 3 && tries < 50; tries++) {
-            System.gc();
-            Thread.sleep(20);
-            long now = NativeMemory.liveBytes();
-            stable = now == last ? stable + 1 : 0;
-            last = now;
-        }
-        return last;
     }
 
     private static WeakReference<Tensor> allocateAndDrop(long bytes) {
